@@ -1,0 +1,19 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace swb::cli {
+
+// Each command file adds one subcommand; its callback stores the process exit status here.
+struct Context {
+    int exitCode = 0;
+};
+
+void addTraceCommand(CLI::App& app, Context& ctx);
+void addImportStraceCommand(CLI::App& app, Context& ctx);
+void addSyscallsCommand(CLI::App& app, Context& ctx);
+
+// Prints the loader's warnings on stderr, the way every command reports them.
+void printWarnings(const std::vector<std::string>& warnings);
+
+} // namespace swb::cli

@@ -1,0 +1,22 @@
+#include "commands.h"
+#include "util/error.h"
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    CLI::App app{"Seccomp Workbench: find which system calls a program needs, in which phase, and why.", "swb"};
+    app.set_version_flag("--version", std::string("swb ") + SWB_VERSION);
+    app.require_subcommand(1);
+    swb::cli::Context ctx;
+    swb::cli::addImportStraceCommand(app, ctx);
+    swb::cli::addSyscallsCommand(app, ctx);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const swb::Error& e) {
+        std::cerr << "swb: " << e.what() << '\n';
+        return 1;
+    }
+    return ctx.exitCode;
+}
