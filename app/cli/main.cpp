@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("swb ") + SWB_VERSION);
     app.require_subcommand(1);
     swb::cli::Context ctx;
+    swb::cli::addTraceCommand(app, ctx);
     swb::cli::addImportStraceCommand(app, ctx);
     swb::cli::addSyscallsCommand(app, ctx);
     try {

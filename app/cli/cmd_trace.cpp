@@ -1,0 +1,104 @@
+#include "commands.h"
+
+#include "trace/trace_file.h"
+#include "trace/tracer.h"
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+namespace swb::cli {
+
+namespace {
+
+Tracer* g_activeTracer = nullptr;
+
+void onStopSignal(int signo) {
+    if (g_activeTracer)
+        g_activeTracer->requestStop(signo);
+}
+
+struct TraceArgs {
+    std::string output;
+    bool stacks = false;
+    int attachPid = 0;
+    std::vector<std::string> command;
+};
+
+std::string defaultOutput(const TraceArgs& a) {
+    if (a.attachPid)
+        return "pid-" + std::to_string(a.attachPid) + ".swbtrace";
+    return std::filesystem::path(a.command.front()).filename().string() + ".swbtrace";
+}
+
+int runTrace(const TraceArgs& args) {
+    if (args.command.empty() == (args.attachPid == 0))
+        throw Error("give either a command after -- or -p PID");
+    const std::string output = args.output.empty() ? defaultOutput(args) : args.output;
+    if (!args.attachPid)
+        Tracer::resolveProgram(args.command.front()); // fail before creating any file
+
+    TraceFileWriter writer(output);
+    Tracer tracer(writer);
+    TracerOptions opts;
+    opts.command = args.command;
+    opts.attachPid = args.attachPid;
+    opts.stacks = args.stacks;
+
+    struct sigaction sa {};
+    sa.sa_handler = onStopSignal;
+    sigemptyset(&sa.sa_mask);
+    struct sigaction oldInt {}, oldTerm {}, oldHup {};
+    g_activeTracer = &tracer;
+    sigaction(SIGINT, &sa, &oldInt);
+    sigaction(SIGTERM, &sa, &oldTerm);
+    sigaction(SIGHUP, &sa, &oldHup);
+    TracerResult result;
+    try {
+        result = tracer.run(opts);
+    } catch (...) {
+        g_activeTracer = nullptr;
+        sigaction(SIGINT, &oldInt, nullptr);
+        sigaction(SIGTERM, &oldTerm, nullptr);
+        sigaction(SIGHUP, &oldHup, nullptr);
+        throw;
+    }
+    g_activeTracer = nullptr;
+    sigaction(SIGINT, &oldInt, nullptr);
+    sigaction(SIGTERM, &oldTerm, nullptr);
+    sigaction(SIGHUP, &oldHup, nullptr);
+
+    std::cerr << "swb: " << result.events << " syscalls in " << result.processes << " process"
+              << (result.processes == 1 ? "" : "es") << " written to " << output;
+    if (result.interruptedBy)
+        std::cerr << " (interrupted by signal " << result.interruptedBy << ")";
+    std::cerr << '\n';
+    return result.exitStatus;
+}
+
+} // namespace
+
+void addTraceCommand(CLI::App& app, Context& ctx) {
+    auto* cmd = app.add_subcommand("trace", "Run PROGRAM (or attach to PID) under the ptrace tracer and record "
+                                            "every syscall of it and its children");
+    auto args = std::make_shared<TraceArgs>();
+    cmd->add_option("-o,--output", args->output, "Trace file to write (default: PROGRAM.swbtrace)");
+    cmd->add_flag("--stacks", args->stacks, "Record the user-space call stack at every syscall entry");
+    cmd->add_option("-p,--pid", args->attachPid, "Attach to a running process and its threads");
+    cmd->add_option("command", args->command, "PROGRAM [ARGS...] (after --)");
+    cmd->footer("Exit status: the program's (128+N when killed by signal N); 127 when PROGRAM is not found, 126 "
+                "when it is not executable. Ctrl-C stops the tracees and still writes the trace.");
+    cmd->final_callback([args, &ctx] {
+        try {
+            ctx.exitCode = runTrace(*args);
+        } catch (const LaunchError& e) {
+            std::cerr << "swb: " << e.what() << '\n';
+            ctx.exitCode = e.exitCode();
+        } catch (const Error& e) {
+            std::cerr << "swb: " << e.what() << '\n';
+            ctx.exitCode = 1;
+        }
+    });
+}
+
+} // namespace swb::cli

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "trace/trace_sink.h"
+#include "util/error.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace swb {
+
+// The program could not be started: exitCode follows the shell's convention (127 not found,
+// 126 not executable).
+class LaunchError : public Error {
+public:
+    LaunchError(const std::string& message, int exitCode) : Error(message), exitCode_(exitCode) {}
+    int exitCode() const { return exitCode_; }
+
+private:
+    int exitCode_;
+};
+
+struct TracerOptions {
+    std::vector<std::string> command; // PROGRAM ARGS...; PROGRAM is searched in PATH
+    Pid attachPid = 0;                // attach to this running process and its threads instead
+    bool stacks = false;              // unwind the user stack at every syscall entry
+};
+
+struct TracerResult {
+    // The traced program's status as a shell reports it: the exit code, or 128+N when killed by
+    // signal N. When swb itself was interrupted it is 128+that signal.
+    int exitStatus = 0;
+    int interruptedBy = 0; // SIGINT/SIGTERM received by swb, 0 otherwise
+    std::uint64_t events = 0;
+    std::uint64_t processes = 0;
+    std::uint64_t stops = 0; // ptrace stops handled
+};
+
+// ptrace-based tracer: follows fork, vfork, clone and exec; records every syscall with its
+// arguments and return value, the process tree and signals. One Tracer runs one trace.
+class Tracer {
+public:
+    explicit Tracer(TraceSink& sink);
+    ~Tracer();
+    Tracer(const Tracer&) = delete;
+    Tracer& operator=(const Tracer&) = delete;
+
+    // Runs the trace to its end. Throws LaunchError when the program cannot be started and
+    // swb::Error for other setup failures (ptrace refused, no such pid).
+    TracerResult run(const TracerOptions& options);
+
+    // Asks a running trace to stop: launched tracees are killed, attached ones detached, and the
+    // trace collected so far is delivered. Async-signal-safe; callable from any thread.
+    void requestStop(int signo);
+
+    // Resolves PROGRAM as execvp would; throws LaunchError (127 / 126).
+    static std::string resolveProgram(const std::string& program);
+
+private:
+    struct Impl;
+    Impl* impl_;
+};
+
+} // namespace swb
