@@ -12,7 +12,8 @@ void printWarnings(const std::vector<std::string>& warnings) {
 }
 
 void addSyscallsCommand(CLI::App& app, Context& ctx) {
-    auto* cmd = app.add_subcommand("syscalls", "Print the sorted unique syscall names of a trace, one per line");
+    auto* cmd =
+        app.add_subcommand("syscalls", "Print the sorted unique syscall names of a trace, one per line");
     auto input = std::make_shared<std::string>();
     cmd->add_option("INPUT", *input, "Trace file (from swb trace or swb import-strace)")->required();
     cmd->final_callback([input, &ctx] {

@@ -48,7 +48,8 @@ int runTrace(const TraceArgs& args) {
     struct sigaction sa {};
     sa.sa_handler = onStopSignal;
     sigemptyset(&sa.sa_mask);
-    struct sigaction oldInt {}, oldTerm {}, oldHup {};
+    struct sigaction oldInt {
+    }, oldTerm{}, oldHup{};
     g_activeTracer = &tracer;
     sigaction(SIGINT, &sa, &oldInt);
     sigaction(SIGTERM, &sa, &oldTerm);
@@ -79,15 +80,17 @@ int runTrace(const TraceArgs& args) {
 } // namespace
 
 void addTraceCommand(CLI::App& app, Context& ctx) {
-    auto* cmd = app.add_subcommand("trace", "Run PROGRAM (or attach to PID) under the ptrace tracer and record "
-                                            "every syscall of it and its children");
+    auto* cmd =
+        app.add_subcommand("trace", "Run PROGRAM (or attach to PID) under the ptrace tracer and record "
+                                    "every syscall of it and its children");
     auto args = std::make_shared<TraceArgs>();
     cmd->add_option("-o,--output", args->output, "Trace file to write (default: PROGRAM.swbtrace)");
     cmd->add_flag("--stacks", args->stacks, "Record the user-space call stack at every syscall entry");
     cmd->add_option("-p,--pid", args->attachPid, "Attach to a running process and its threads");
     cmd->add_option("command", args->command, "PROGRAM [ARGS...] (after --)");
-    cmd->footer("Exit status: the program's (128+N when killed by signal N); 127 when PROGRAM is not found, 126 "
-                "when it is not executable. Ctrl-C stops the tracees and still writes the trace.");
+    cmd->footer(
+        "Exit status: the program's (128+N when killed by signal N); 127 when PROGRAM is not found, 126 "
+        "when it is not executable. Ctrl-C stops the tracees and still writes the trace.");
     cmd->final_callback([args, &ctx] {
         try {
             ctx.exitCode = runTrace(*args);

@@ -4,7 +4,8 @@
 #include <iostream>
 
 int main(int argc, char** argv) {
-    CLI::App app{"Seccomp Workbench: find which system calls a program needs, in which phase, and why.", "swb"};
+    CLI::App app{"Seccomp Workbench: find which system calls a program needs, in which phase, and why.",
+                 "swb"};
     app.set_version_flag("--version", std::string("swb ") + SWB_VERSION);
     app.require_subcommand(1);
     swb::cli::Context ctx;

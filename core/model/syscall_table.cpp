@@ -33,7 +33,8 @@ std::optional<Arch> archFromName(std::string_view name) {
     return std::nullopt;
 }
 
-SyscallTable::SyscallTable(Arch arch) : arch_(arch) {
+SyscallTable::SyscallTable(Arch arch)
+    : arch_(arch) {
     names_.resize(kMaxProbe);
     for (int nr = 0; nr < kMaxProbe; ++nr) {
         char* resolved = seccomp_syscall_resolve_num_arch(scmpArch(arch), nr);
@@ -56,7 +57,8 @@ const SyscallTable& SyscallTable::forArch(Arch arch) {
 }
 
 bool SyscallTable::known(int nr) const {
-    return nr >= 0 && static_cast<std::size_t>(nr) < names_.size() && !names_[static_cast<std::size_t>(nr)].empty();
+    return nr >= 0 && static_cast<std::size_t>(nr) < names_.size() &&
+           !names_[static_cast<std::size_t>(nr)].empty();
 }
 
 std::string SyscallTable::name(int nr) const {

@@ -144,7 +144,8 @@ void Trace::sortByTime() {
         return;
     std::vector<std::size_t> order(time_.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return time_[a] < time_[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return time_[a] < time_[b]; });
     auto permute = [&](auto& column) {
         if (column.empty())
             return;

@@ -48,7 +48,7 @@ enum class ExitKind : std::uint8_t {
 
 struct ProcessInfo {
     Pid pid = 0;
-    Pid parent = 0; // 0 when the parent was not traced
+    Pid parent = 0;    // 0 when the parent was not traced
     std::string image; // the last successfully exec'd executable
     std::vector<std::string> argv;
     std::int64_t startNs = 0;
@@ -60,8 +60,8 @@ struct ProcessInfo {
 
 struct StackFrame {
     std::uint64_t ip = 0;
-    std::string module;   // file name of the mapped object, empty when unknown
-    std::string function; // symbol, empty when unknown
+    std::string module;       // file name of the mapped object, empty when unknown
+    std::string function;     // symbol, empty when unknown
     std::uint64_t offset = 0; // ip - symbol start, or ip - module base when there is no symbol
 
     // module!function+0xoffset, the way every view shows a frame.

@@ -47,7 +47,9 @@ std::uint32_t getU32(const char* p) {
     return v;
 }
 
-std::size_t argSlot(std::int32_t nr) { return static_cast<std::uint32_t>(nr) % kArgSlots; }
+std::size_t argSlot(std::int32_t nr) {
+    return static_cast<std::uint32_t>(nr) % kArgSlots;
+}
 
 // Per-block coding context, shared by the encoder and the decoder so both evolve identically.
 struct EventContext {
@@ -134,7 +136,8 @@ bool decodeEvents(std::string_view payload, TraceSink& sink) {
             auto& prev = ctx.args[argSlot(e.nr)];
             const std::uint8_t mask = r.byte();
             for (std::size_t k = 0; k < 6; ++k)
-                e.args[k] = (mask & (1u << k)) ? prev[k] + static_cast<std::uint64_t>(r.signedVarint()) : prev[k];
+                e.args[k] =
+                    (mask & (1u << k)) ? prev[k] + static_cast<std::uint64_t>(r.signedVarint()) : prev[k];
             prev = e.args;
         }
         e.stackId = (h & HHasStack) ? static_cast<std::uint32_t>(r.varint()) : 0;
@@ -168,9 +171,12 @@ std::string encodeProcess(const ProcessInfo& p) {
 
 } // namespace
 
-bool looksLikeTraceFile(std::string_view head) { return head.substr(0, kMagic.size()) == kMagic; }
+bool looksLikeTraceFile(std::string_view head) {
+    return head.substr(0, kMagic.size()) == kMagic;
+}
 
-TraceFileWriter::TraceFileWriter(const std::string& path) : file_(path) {
+TraceFileWriter::TraceFileWriter(const std::string& path)
+    : file_(path) {
     std::string header(kMagic);
     header.push_back(static_cast<char>(kTraceFormatVersion & 0xff));
     header.push_back(static_cast<char>(kTraceFormatVersion >> 8));
@@ -204,7 +210,8 @@ void TraceFileWriter::writeRecord(std::uint8_t type, const std::string& payload)
     bytes_ += rec.size();
 }
 
-void TraceFileWriter::begin(Arch arch, const std::vector<std::string>& command, std::int64_t wallClockStartNs) {
+void TraceFileWriter::begin(Arch arch, const std::vector<std::string>& command,
+                            std::int64_t wallClockStartNs) {
     std::string p;
     p.push_back(static_cast<char>(arch));
     putSigned(p, wallClockStartNs);
@@ -221,7 +228,9 @@ void TraceFileWriter::event(const SyscallEvent& e) {
         flushBlock();
 }
 
-void TraceFileWriter::signal(const SignalEvent& s) { pendingSignals_.push_back(s); }
+void TraceFileWriter::signal(const SignalEvent& s) {
+    pendingSignals_.push_back(s);
+}
 
 void TraceFileWriter::stack(std::uint32_t id, const Stack& stack) {
     std::string p;
@@ -236,7 +245,9 @@ void TraceFileWriter::stack(std::uint32_t id, const Stack& stack) {
     writeRecord(RecStack, p);
 }
 
-void TraceFileWriter::process(const ProcessInfo& p) { writeRecord(RecProcess, encodeProcess(p)); }
+void TraceFileWriter::process(const ProcessInfo& p) {
+    writeRecord(RecProcess, encodeProcess(p));
+}
 
 void TraceFileWriter::flushBlock() {
     if (!pending_.empty()) {
@@ -284,8 +295,9 @@ LoadedTrace parseTraceBytes(std::string_view bytes, const std::string& name) {
     const auto version = static_cast<std::uint16_t>(static_cast<std::uint8_t>(bytes[8]) |
                                                     (static_cast<std::uint8_t>(bytes[9]) << 8));
     if (version == 0 || version > kTraceFormatVersion)
-        throw fail(8, "trace format version " + std::to_string(version) + " is newer than this build supports (" +
-                          std::to_string(kTraceFormatVersion) + "); upgrade Seccomp Workbench");
+        throw fail(8, "trace format version " + std::to_string(version) +
+                          " is newer than this build supports (" + std::to_string(kTraceFormatVersion) +
+                          "); upgrade Seccomp Workbench");
 
     LoadedTrace out;
     MemorySink sink(out.trace);
@@ -315,7 +327,8 @@ LoadedTrace parseTraceBytes(std::string_view bytes, const std::string& name) {
         const auto crc = static_cast<std::uint32_t>(
             crc32(0L, reinterpret_cast<const Bytef*>(bytes.data() + pos), static_cast<uInt>(5 + len)));
         if (crc != crcStored)
-            throw fail(pos, "checksum mismatch in record of type " + std::to_string(type) + " (corrupt file)");
+            throw fail(pos,
+                       "checksum mismatch in record of type " + std::to_string(type) + " (corrupt file)");
         const std::string_view payload = bytes.substr(pos + 5, len);
         ByteReader r(payload);
         if (type != RecMeta && !sawMeta)
@@ -421,7 +434,9 @@ LoadedTrace parseTraceBytes(std::string_view bytes, const std::string& name) {
     return out;
 }
 
-LoadedTrace readTraceFile(const std::string& path) { return parseTraceBytes(readWholeFile(path), path); }
+LoadedTrace readTraceFile(const std::string& path) {
+    return parseTraceBytes(readWholeFile(path), path);
+}
 
 void writeTraceFile(const Trace& trace, const std::string& path) {
     TraceFileWriter w(path);

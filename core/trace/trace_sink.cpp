@@ -20,7 +20,9 @@ void MemorySink::event(const SyscallEvent& e) {
     trace_.append(copy);
 }
 
-void MemorySink::signal(const SignalEvent& s) { trace_.signalEvents.push_back(s); }
+void MemorySink::signal(const SignalEvent& s) {
+    trace_.signalEvents.push_back(s);
+}
 
 void MemorySink::stack(std::uint32_t id, const Stack& stack) {
     if (id >= stackMap_.size())

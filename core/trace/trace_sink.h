@@ -22,7 +22,8 @@ public:
 // Collects everything into an in-memory Trace.
 class MemorySink : public TraceSink {
 public:
-    explicit MemorySink(Trace& trace) : trace_(trace) {}
+    explicit MemorySink(Trace& trace)
+        : trace_(trace) {}
     void begin(Arch arch, const std::vector<std::string>& command, std::int64_t wallClockStartNs) override;
     void event(const SyscallEvent& e) override;
     void signal(const SignalEvent& s) override;
@@ -38,7 +39,9 @@ private:
 // Forwards to several sinks.
 class TeeSink : public TraceSink {
 public:
-    TeeSink(TraceSink& a, TraceSink& b) : a_(a), b_(b) {}
+    TeeSink(TraceSink& a, TraceSink& b)
+        : a_(a)
+        , b_(b) {}
     void begin(Arch arch, const std::vector<std::string>& command, std::int64_t wallClockStartNs) override {
         a_.begin(arch, command, wallClockStartNs);
         b_.begin(arch, command, wallClockStartNs);

@@ -40,7 +40,9 @@ std::int64_t realtimeNs() {
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-std::string errnoText(int err) { return std::strerror(err); }
+std::string errnoText(int err) {
+    return std::strerror(err);
+}
 
 std::string readLink(const std::string& path) {
     char buf[4096];
@@ -88,7 +90,9 @@ std::vector<Pid> listThreads(Pid pid) {
     return tids;
 }
 
-bool isGroupStopSignal(int sig) { return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU; }
+bool isGroupStopSignal(int sig) {
+    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
 
 void wakeHandler(int) {}
 
@@ -102,7 +106,8 @@ struct Tracer::Impl {
         SyscallEvent pending;
     };
 
-    explicit Impl(TraceSink& s) : sink(s) {}
+    explicit Impl(TraceSink& s)
+        : sink(s) {}
 
     TraceSink& sink;
     std::atomic<int> stopSignal{0};
@@ -184,7 +189,9 @@ struct Tracer::Impl {
         return addTask(tid, tgid);
     }
 
-    void resume(Pid tid, int sig) { ::ptrace(PTRACE_SYSCALL, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig))); }
+    void resume(Pid tid, int sig) {
+        ::ptrace(PTRACE_SYSCALL, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+    }
 
     void onSyscallStop(Task& t) {
         __ptrace_syscall_info info{};
@@ -432,9 +439,12 @@ struct Tracer::Impl {
     }
 };
 
-Tracer::Tracer(TraceSink& sink) : impl_(new Impl(sink)) {}
+Tracer::Tracer(TraceSink& sink)
+    : impl_(new Impl(sink)) {}
 
-Tracer::~Tracer() { delete impl_; }
+Tracer::~Tracer() {
+    delete impl_;
+}
 
 void Tracer::requestStop(int signo) {
     impl_->stopSignal.store(signo ? signo : SIGTERM);
@@ -510,7 +520,8 @@ TracerResult Tracer::run(const TracerOptions& options) {
                     const int err = errno;
                     if (tid == pid) {
                         d.teardownWakeTimer();
-                        throw Error("cannot attach to process " + std::to_string(pid) + ": " + errnoText(err));
+                        throw Error("cannot attach to process " + std::to_string(pid) + ": " +
+                                    errnoText(err));
                     }
                     continue;
                 }

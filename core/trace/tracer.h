@@ -14,7 +14,9 @@ namespace swb {
 // 126 not executable).
 class LaunchError : public Error {
 public:
-    LaunchError(const std::string& message, int exitCode) : Error(message), exitCode_(exitCode) {}
+    LaunchError(const std::string& message, int exitCode)
+        : Error(message)
+        , exitCode_(exitCode) {}
     int exitCode() const { return exitCode_; }
 
 private:

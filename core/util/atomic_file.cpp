@@ -10,10 +10,14 @@
 namespace swb {
 
 namespace {
-std::string errnoText() { return std::strerror(errno); }
+std::string errnoText() {
+    return std::strerror(errno);
+}
 } // namespace
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_(path_ + ".partial") {
+AtomicFile::AtomicFile(std::string path)
+    : path_(std::move(path))
+    , temp_(path_ + ".partial") {
     file_ = std::fopen(temp_.c_str(), "wb");
     if (!file_)
         throw Error(temp_ + ": cannot create: " + errnoText());

@@ -18,9 +18,13 @@ inline void putVarint(std::string& out, std::uint64_t v) {
 inline std::uint64_t zigzag(std::int64_t v) {
     return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
 }
-inline std::int64_t unzigzag(std::uint64_t v) { return static_cast<std::int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
+inline std::int64_t unzigzag(std::uint64_t v) {
+    return static_cast<std::int64_t>((v >> 1) ^ (~(v & 1) + 1));
+}
 
-inline void putSigned(std::string& out, std::int64_t v) { putVarint(out, zigzag(v)); }
+inline void putSigned(std::string& out, std::int64_t v) {
+    putVarint(out, zigzag(v));
+}
 
 inline void putString(std::string& out, std::string_view s) {
     putVarint(out, s.size());
@@ -30,7 +34,8 @@ inline void putString(std::string& out, std::string_view s) {
 // Reads from a byte range; on overrun or a malformed value sets failed() and returns zero values.
 class ByteReader {
 public:
-    explicit ByteReader(std::string_view bytes) : data_(bytes) {}
+    explicit ByteReader(std::string_view bytes)
+        : data_(bytes) {}
 
     std::uint64_t varint() {
         std::uint64_t v = 0;

@@ -49,7 +49,8 @@ Trace makeTrace(std::size_t events, bool withStacks) {
         e.nr = static_cast<std::int32_t>(rng() % 335);
         for (auto& a : e.args)
             a = (rng() % 4 == 0) ? rng() : (0x7ffd'0000'0000ull + rng() % 4096);
-        e.ret = (rng() % 3 == 0) ? -static_cast<std::int64_t>(rng() % 133) : static_cast<std::int64_t>(rng() % 100000);
+        e.ret = (rng() % 3 == 0) ? -static_cast<std::int64_t>(rng() % 133)
+                                 : static_cast<std::int64_t>(rng() % 100000);
         e.flags = (i % 97 == 0) ? EventNoReturn : 0;
         if (withStacks)
             e.stackId = (i % 2) ? stackA : stackB;
@@ -84,7 +85,9 @@ void compareTraces(const Trace& a, const Trace& b) {
     QCOMPARE(b.signalEvents.size(), a.signalEvents.size());
 }
 
-std::string path(const QTemporaryDir& dir, const char* name) { return dir.filePath(QLatin1String(name)).toStdString(); }
+std::string path(const QTemporaryDir& dir, const char* name) {
+    return dir.filePath(QLatin1String(name)).toStdString();
+}
 
 void writeBytes(const std::string& p, const std::string& bytes) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -128,8 +131,12 @@ private slots:
             e.timeNs = time;
             e.pid = e.tid = 4242;
             e.nr = (i % 2) ? 262 : 217; // newfstatat, getdents64
-            e.args = {static_cast<std::uint64_t>(3 + i % 4), 0x55d0'0000'1000ull + static_cast<std::uint64_t>(i % 64) * 32,
-                      0x7ffc'1234'0000ull, 0x100, 0, 0};
+            e.args = {static_cast<std::uint64_t>(3 + i % 4),
+                      0x55d0'0000'1000ull + static_cast<std::uint64_t>(i % 64) * 32,
+                      0x7ffc'1234'0000ull,
+                      0x100,
+                      0,
+                      0};
             e.ret = (i % 2) ? 0 : 32768;
             t.append(e);
         }
@@ -180,10 +187,14 @@ private slots:
     void foreignAndNewerFilesFail_data() {
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("elf") << QByteArray("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", 16) << QStringLiteral("bad magic");
+        QTest::newRow("elf") << QByteArray("\x7f"
+                                           "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0",
+                                           16)
+                             << QStringLiteral("bad magic");
         QTest::newRow("empty") << QByteArray() << QStringLiteral("truncated trace file header");
         QTest::newRow("newer") << QByteArray("SWBTRACE\x09\0\0\0\0\0\0\0", 16) << QStringLiteral("newer");
-        QTest::newRow("header only") << QByteArray("SWBTRACE\x01\0\0\0\0\0\0\0", 16) << QStringLiteral("no metadata");
+        QTest::newRow("header only") << QByteArray("SWBTRACE\x01\0\0\0\0\0\0\0", 16)
+                                     << QStringLiteral("no metadata");
     }
     void foreignAndNewerFilesFail() {
         QFETCH(QByteArray, bytes);
