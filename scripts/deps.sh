@@ -11,7 +11,7 @@ packages=(
   libseccomp-dev libcapstone-dev llvm-14-dev libdw-dev libelf-dev zlib1g-dev
   nlohmann-json3-dev libcli11-dev libgraphviz-dev graphviz
   # tests: real programs traced and compared against strace, headless GUI
-  strace xvfb xauth redis-server redis-tools sqlite3 python3 coreutils procps file
+  strace xvfb xauth redis-server redis-tools sqlite3 python3 coreutils procps file bc
 )
 
 missing=()

@@ -32,6 +32,17 @@ void Trace::reserve(std::size_t n) {
     flags_.reserve(n);
 }
 
+void Trace::shrinkToFit() {
+    time_.shrink_to_fit();
+    pid_.shrink_to_fit();
+    tid_.shrink_to_fit();
+    nr_.shrink_to_fit();
+    ret_.shrink_to_fit();
+    args_.shrink_to_fit();
+    flags_.shrink_to_fit();
+    stackId_.shrink_to_fit();
+}
+
 void Trace::append(const SyscallEvent& e) {
     time_.push_back(e.timeNs);
     pid_.push_back(e.pid);

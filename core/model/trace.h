@@ -84,6 +84,8 @@ public:
     std::size_t eventCount() const { return time_.size(); }
     bool empty() const { return time_.empty(); }
     void reserve(std::size_t n);
+    // Releases spare column capacity once a trace is complete.
+    void shrinkToFit();
     void append(const SyscallEvent& e);
     SyscallEvent event(std::size_t i) const;
 

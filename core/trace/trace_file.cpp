@@ -431,6 +431,7 @@ LoadedTrace parseTraceBytes(std::string_view bytes, const std::string& name) {
         out.warnings.push_back(name + ": no end record: the trace was cut short (tracer killed?); loaded " +
                                std::to_string(out.trace.eventCount()) + " events");
     out.trace.sortByTime();
+    out.trace.shrinkToFit();
     return out;
 }
 
