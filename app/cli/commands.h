@@ -12,6 +12,7 @@ struct Context {
 void addTraceCommand(CLI::App& app, Context& ctx);
 void addImportStraceCommand(CLI::App& app, Context& ctx);
 void addSyscallsCommand(CLI::App& app, Context& ctx);
+void addWhyCommand(CLI::App& app, Context& ctx);
 
 // Prints the loader's warnings on stderr, the way every command reports them.
 void printWarnings(const std::vector<std::string>& warnings);

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     swb::cli::addTraceCommand(app, ctx);
     swb::cli::addImportStraceCommand(app, ctx);
     swb::cli::addSyscallsCommand(app, ctx);
+    swb::cli::addWhyCommand(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,5 +1,7 @@
 #include "trace/tracer.h"
 
+#include "trace/stack_unwinder.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -16,6 +18,7 @@
 
 #include <dirent.h>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -122,7 +125,9 @@ struct Tracer::Impl {
     int rootStatus = -1; // shell-style status of the root process, once known
     std::int64_t t0 = 0;
     std::unordered_map<Pid, Task> tasks;
-    std::unordered_map<Pid, ProcessInfo> live; // by tgid
+    std::unordered_map<Pid, ProcessInfo> live;               // by tgid
+    std::unique_ptr<StackUnwinder> unwinder;                 // set when stacks are recorded
+    std::unordered_map<std::string, std::uint32_t> stackIds; // frame ips -> id given to the sink
     int nrExecve = SYS_execve;
     int nrExecveat = SYS_execveat;
     TracerResult result;
@@ -215,13 +220,15 @@ struct Tracer::Impl {
                 t.pending.args[k] = info.entry.args[k];
             t.pending.ret = 0;
             t.pending.flags = 0;
-            t.pending.stackId = 0;
+            t.pending.stackId = unwinder ? stackIdFor(t) : 0;
             t.hasPending = true;
         } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
             if (t.hasPending) {
                 t.pending.ret = info.exit.rval;
                 emitEvent(t.pending);
                 t.hasPending = false;
+                if (unwinder && changesMappings(t.pending.nr))
+                    unwinder->invalidate(t.tgid);
             } else if (recording) {
                 // Attached in the middle of a syscall: its entry happened before the trace.
                 user_regs_struct regs{};
@@ -237,6 +244,29 @@ struct Tracer::Impl {
                 }
             }
         }
+    }
+
+    static bool changesMappings(int nr) {
+        return nr == SYS_mmap || nr == SYS_munmap || nr == SYS_mprotect || nr == SYS_mremap ||
+               nr == SYS_remap_file_pages || nr == SYS_pkey_mprotect;
+    }
+
+    // Unwinds the stack at a syscall entry and gives it an id, delivering each distinct stack to
+    // the sink once.
+    std::uint32_t stackIdFor(const Task& t) {
+        const Stack stack = unwinder->unwind(t.tgid, t.tid);
+        if (stack.empty())
+            return 0;
+        std::string key;
+        key.reserve(stack.size() * sizeof(std::uint64_t));
+        for (const auto& f : stack)
+            key.append(reinterpret_cast<const char*>(&f.ip), sizeof f.ip);
+        key.append(reinterpret_cast<const char*>(&t.tgid), sizeof t.tgid);
+        auto [it, inserted] =
+            stackIds.try_emplace(std::move(key), static_cast<std::uint32_t>(stackIds.size() + 1));
+        if (inserted)
+            sink.stack(it->second, stack);
+        return it->second;
     }
 
     bool cloneIsThread(const Task& t) {
@@ -292,6 +322,8 @@ struct Tracer::Impl {
                     tasks[t.tid] = moved;
                 }
             }
+            if (unwinder)
+                unwinder->invalidate(tgid);
             auto& p = live[tgid];
             p.pid = tgid;
             p.image = readLink("/proc/" + std::to_string(tgid) + "/exe");
@@ -315,6 +347,8 @@ struct Tracer::Impl {
         }
         if (tid != tgid)
             return;
+        if (unwinder)
+            unwinder->forget(tgid);
         auto p = live.find(tgid);
         if (p == live.end())
             return;
@@ -500,6 +534,15 @@ TracerResult Tracer::run(const TracerOptions& options) {
     d.attachMode = options.attachPid != 0;
     const long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
                       PTRACE_O_TRACEEXEC | (d.attachMode ? 0 : PTRACE_O_EXITKILL);
+    // The program gets swb's environment as it was when the trace started.
+    std::vector<std::string> environment;
+    for (char** e = environ; *e; ++e)
+        environment.emplace_back(*e);
+    if (options.stacks) {
+        d.unwinder = std::make_unique<StackUnwinder>();
+        // Symbols come from the files on this machine; never stall a stop on a debuginfod download.
+        ::unsetenv("DEBUGINFOD_URLS");
+    }
     d.setupWakeTimer();
     d.t0 = monotonicNs();
 
@@ -549,6 +592,10 @@ TracerResult Tracer::run(const TracerOptions& options) {
         for (const auto& a : options.command)
             argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
+        std::vector<char*> envp;
+        for (auto& e : environment)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
         d.sink.begin(Arch::X86_64, options.command, realtimeNs());
         const pid_t child = ::fork();
         if (child < 0) {
@@ -557,7 +604,7 @@ TracerResult Tracer::run(const TracerOptions& options) {
         }
         if (child == 0) {
             ::raise(SIGSTOP); // wait until the tracer has seized us
-            ::execve(path.c_str(), argv.data(), environ);
+            ::execve(path.c_str(), argv.data(), envp.data());
             const int err = errno;
             const std::string msg = "swb: " + path + ": " + errnoText(err) + "\n";
             [[maybe_unused]] auto n = ::write(2, msg.data(), msg.size());

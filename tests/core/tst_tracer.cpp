@@ -261,6 +261,49 @@ private slots:
         QVERIFY(sawExec);
     }
 
+    void stacksAreRecordedAndDeduplicated() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("stacks.swbtrace"));
+        auto r = runSwb({QStringLiteral("trace"), QStringLiteral("--stacks"), QStringLiteral("-o"), out,
+                         QStringLiteral("--"), fixture("stack_fixture"), QStringLiteral("loop"),
+                         QStringLiteral("50")});
+        QCOMPARE(r.exitCode, 0);
+        auto loaded = readTraceFile(out.toStdString());
+        const Trace& t = loaded.trace;
+        QVERIFY(t.hasStacks());
+        std::set<std::uint32_t> getppidStacks;
+        std::size_t withStack = 0;
+        for (std::size_t i = 0; i < t.eventCount(); ++i) {
+            withStack += t.stackId(i) != 0;
+            if (t.nr(i) == SYS_getppid)
+                getppidStacks.insert(t.stackId(i));
+        }
+        QVERIFY(withStack > t.eventCount() * 9 / 10);
+        QCOMPARE(getppidStacks.size(), std::size_t(1)); // 50 calls from one site share one stack
+        QVERIFY(*getppidStacks.begin() != 0);
+        std::vector<std::string> frames;
+        for (const auto& f : t.stack(*getppidStacks.begin()))
+            frames.push_back(f.display());
+        QVERIFY(!frames.empty());
+        QVERIFY2(frames[0].starts_with("libc.so.6!"), frames[0].c_str());
+        auto position = [&](const char* fn) {
+            for (std::size_t k = 0; k < frames.size(); ++k)
+                if (frames[k].starts_with(std::string("stack_fixture!") + fn + "+0x"))
+                    return int(k);
+            return -1;
+        };
+        QVERIFY(position("inner_function") > 0);
+        QVERIFY(position("outer_function") > position("inner_function"));
+        QVERIFY(position("main") > position("outer_function"));
+        QVERIFY(t.stackCount() < t.eventCount() / 2);
+
+        auto why = runSwb({QStringLiteral("why"), QStringLiteral("getppid"), out});
+        QCOMPARE(why.exitCode, 0);
+        QVERIFY2(why.stdOut.contains(QStringLiteral("50 calls")), qPrintable(why.stdOut));
+        QVERIFY2(why.stdOut.contains(QStringLiteral("stack_fixture!inner_function+0x")),
+                 qPrintable(why.stdOut));
+    }
+
     void launchErrors_data() {
         QTest::addColumn<QString>("program");
         QTest::addColumn<int>("exitCode");

@@ -1,0 +1,73 @@
+// The swb command line as users meet it: help, version, errors, and `swb syscalls`.
+#include "tracer_test_support.h"
+
+#include <QFile>
+
+using namespace swb;
+using namespace swbtest;
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void helpListsEveryCommand() {
+        auto r = runSwb({QStringLiteral("--help")});
+        QCOMPARE(r.exitCode, 0);
+        for (const char* cmd : {"trace", "import-strace", "syscalls", "why"})
+            QVERIFY2(r.stdOut.contains(QLatin1String(cmd)), cmd);
+    }
+
+    void version() {
+        auto r = runSwb({QStringLiteral("--version")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.stdOut.startsWith(QStringLiteral("swb ")));
+    }
+
+    void unknownCommandFails() {
+        auto r = runSwb({QStringLiteral("frobnicate")});
+        QVERIFY(r.exitCode != 0);
+    }
+
+    void syscallsPrintsSortedUniqueNames() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("t.swbtrace"));
+        auto traced = runSwb({QStringLiteral("trace"), QStringLiteral("-o"), out, QStringLiteral("--"),
+                              fixture("fx_rawsyscall")});
+        QCOMPARE(traced.exitCode, 0);
+        auto r = runSwb({QStringLiteral("syscalls"), out});
+        QCOMPARE(r.exitCode, 0);
+        const QStringList names = r.stdOut.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QStringList sorted = names;
+        sorted.sort();
+        sorted.removeDuplicates();
+        QCOMPARE(names, sorted);
+        QVERIFY(names.contains(QStringLiteral("execve")));
+        QVERIFY(names.contains(QStringLiteral("getcpu")));
+        QVERIFY(names.contains(QStringLiteral("syscall_1000")));
+        QVERIFY(names.contains(QStringLiteral("exit_group")));
+    }
+
+    void badInputNamesFileAndProblem_data() {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("foreign") << QByteArray("hello world, not a trace")
+                                 << QStringLiteral("offset 0: not a Seccomp");
+        QTest::newRow("missing") << QByteArray() << QStringLiteral("cannot open");
+    }
+    void badInputNamesFileAndProblem() {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, problem);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("input.swbtrace"));
+        if (!content.isEmpty()) {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(content);
+        }
+        auto r = runSwb({QStringLiteral("syscalls"), file});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.stdErr.contains(file) && r.stdErr.contains(problem), qPrintable(r.stdErr));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
