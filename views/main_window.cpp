@@ -1,0 +1,256 @@
+#include "main_window.h"
+
+#include "trace/trace_file.h"
+#include "trace_view.h"
+#include "util/error.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QScopeGuard>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+
+#include <new>
+
+namespace swb {
+
+namespace {
+
+constexpr int kFailureMessageMs = 10'000;
+
+QSettings settings() {
+    return QSettings(QStringLiteral("SeccompWorkbench"), QStringLiteral("swb-gui"));
+}
+
+QStringList localFiles(const QMimeData* mime) {
+    QStringList files;
+    if (!mime || !mime->hasUrls())
+        return files;
+    for (const QUrl& url : mime->urls())
+        if (url.isLocalFile())
+            files.append(url.toLocalFile());
+    return files;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , stack_(new QStackedWidget(this))
+    , tabs_(new QTabWidget(stack_))
+    , statsLabel_(new QLabel(this))
+    , warningLabel_(new QLabel(this)) {
+    setAcceptDrops(true);
+
+    auto* openAction = new QAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open…"), this);
+    openAction->setObjectName(QStringLiteral("openAction"));
+    openAction->setShortcut(QKeySequence::Open);
+    openAction->setStatusTip(tr("Open a trace file"));
+    connect(openAction, &QAction::triggered, this, &MainWindow::showOpenDialog);
+
+    auto* closeAction = new QAction(QIcon::fromTheme(QStringLiteral("document-close")), tr("&Close"), this);
+    closeAction->setObjectName(QStringLiteral("closeAction"));
+    closeAction->setShortcut(QKeySequence::Close);
+    closeAction->setStatusTip(tr("Close the current trace"));
+    connect(closeAction, &QAction::triggered, this, [this] { closeTab(tabs_->currentIndex()); });
+
+    auto* quitAction = new QAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"), this);
+    quitAction->setObjectName(QStringLiteral("quitAction"));
+    // QKeySequence::Quit is empty on platforms whose theme has no quit key (offscreen, some desktops).
+    quitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quitAction->setMenuRole(QAction::QuitRole);
+    quitAction->setStatusTip(tr("Quit Seccomp Workbench"));
+    connect(quitAction, &QAction::triggered, this, &QWidget::close);
+
+    auto* fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->addAction(openAction);
+    fileMenu->addAction(closeAction);
+    fileMenu->addSeparator();
+    fileMenu->addAction(quitAction);
+
+    auto* toolBar = addToolBar(tr("Main Toolbar"));
+    toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addAction(openAction);
+
+    auto* placeholder = new QLabel(tr("Open a trace with File › Open… or drop a trace file here.\n\n"
+                                      "Record one with:  swb trace -o FILE.swbtrace -- PROGRAM [ARGS...]"),
+                                   stack_);
+    placeholder->setObjectName(QStringLiteral("emptyPlaceholder"));
+    placeholder->setAlignment(Qt::AlignCenter);
+    placeholder->setEnabled(false);
+    stack_->addWidget(placeholder);
+
+    tabs_->setObjectName(QStringLiteral("traceTabs"));
+    tabs_->setDocumentMode(true);
+    tabs_->setTabsClosable(true);
+    tabs_->setMovable(true);
+    stack_->addWidget(tabs_);
+    connect(tabs_, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
+    connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::updateForCurrentTrace);
+    setCentralWidget(stack_);
+
+    statsLabel_->setObjectName(QStringLiteral("traceStatsLabel"));
+    warningLabel_->setObjectName(QStringLiteral("loadWarningLabel"));
+    // A long warning is cut off (its tooltip has it all) instead of widening the window.
+    warningLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    statusBar()->addWidget(statsLabel_);
+    statusBar()->addWidget(warningLabel_, 1);
+
+    updateForCurrentTrace();
+}
+
+bool MainWindow::openFile(const QString& path) {
+    LoadedTrace loaded;
+    QString failure;
+    {
+        QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+        const auto restoreCursor = qScopeGuard([] { QGuiApplication::restoreOverrideCursor(); });
+        try {
+            loaded = readTraceFile(QFile::encodeName(path).toStdString());
+        } catch (const Error& e) {
+            failure = QString::fromStdString(e.what());
+        } catch (const std::bad_alloc&) {
+            failure = tr("%1: not enough memory to load the trace").arg(path);
+        }
+    }
+    if (!failure.isEmpty()) {
+        // Temporary messages hide the statistics, so this one goes away by itself.
+        statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), kFailureMessageMs);
+        showMessage(tr("Cannot Open Trace"), failure, true);
+        emit loadFailed(failure);
+        return false;
+    }
+
+    QStringList warnings;
+    for (const auto& w : loaded.warnings)
+        warnings.append(QString::fromStdString(w));
+    const QString absolutePath = QFileInfo(path).absoluteFilePath();
+    TraceView* view = nullptr;
+    for (int i = 0; i < tabs_->count() && !view; ++i) {
+        auto* candidate = qobject_cast<TraceView*>(tabs_->widget(i));
+        if (candidate && candidate->filePath() == absolutePath)
+            view = candidate;
+    }
+    if (!view) {
+        view = new TraceView(tabs_);
+        const int index = tabs_->addTab(view, QFileInfo(absolutePath).fileName());
+        tabs_->setTabToolTip(index, absolutePath);
+    }
+    view->setTrace(std::make_shared<const Trace>(std::move(loaded.trace)), absolutePath, warnings);
+    tabs_->setCurrentWidget(view);
+    updateForCurrentTrace();
+    if (!warnings.isEmpty())
+        showMessage(tr("Trace Loaded With Warnings"), warnings.join(QLatin1Char('\n')), false);
+    emit traceLoaded(absolutePath);
+    return true;
+}
+
+TraceView* MainWindow::currentTraceView() const {
+    return qobject_cast<TraceView*>(tabs_->currentWidget());
+}
+
+int MainWindow::traceViewCount() const {
+    return tabs_->count();
+}
+
+void MainWindow::saveSettings() const {
+    auto store = settings();
+    store.setValue(QStringLiteral("MainWindow/geometry"), saveGeometry());
+    store.setValue(QStringLiteral("MainWindow/state"), saveState());
+}
+
+void MainWindow::restoreSettings() {
+    const auto store = settings();
+    restoreGeometry(store.value(QStringLiteral("MainWindow/geometry")).toByteArray());
+    restoreState(store.value(QStringLiteral("MainWindow/state")).toByteArray());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (!localFiles(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QStringList files = localFiles(event->mimeData());
+    if (files.isEmpty())
+        return;
+    event->acceptProposedAction();
+    for (const QString& file : files)
+        openFile(file);
+}
+
+void MainWindow::showOpenDialog() {
+    const QString dir =
+        currentTraceView() ? QFileInfo(currentTraceView()->filePath()).absolutePath() : QString();
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Open Trace"), dir, tr("Seccomp Workbench traces (*.swbtrace);;All files (*)"));
+    for (const QString& file : files)
+        openFile(file);
+}
+
+void MainWindow::closeTab(int index) {
+    QWidget* view = tabs_->widget(index);
+    if (!view)
+        return;
+    tabs_->removeTab(index);
+    view->deleteLater();
+    updateForCurrentTrace();
+}
+
+void MainWindow::updateForCurrentTrace() {
+    const TraceView* view = currentTraceView();
+    if (!view) {
+        stack_->setCurrentIndex(0);
+        setWindowTitle(tr("Seccomp Workbench"));
+        setWindowFilePath(QString());
+        statsLabel_->clear();
+        warningLabel_->clear();
+        warningLabel_->setToolTip(QString());
+        return;
+    }
+    stack_->setCurrentWidget(tabs_);
+    setWindowFilePath(view->filePath());
+    setWindowTitle(tr("%1 — Seccomp Workbench").arg(QFileInfo(view->filePath()).fileName()));
+    statsLabel_->setText(view->statistics());
+    const QStringList warnings = view->warnings();
+    warningLabel_->setText(warnings.isEmpty() ? QString()
+                                              : tr("Warning: %1").arg(warnings.join(QStringLiteral("; "))));
+    warningLabel_->setToolTip(warnings.join(QLatin1Char('\n')));
+}
+
+void MainWindow::showMessage(const QString& title, const QString& text, bool isError) {
+    if (!messageBoxesEnabled_)
+        return;
+    auto* box = new QMessageBox(isError ? QMessageBox::Critical : QMessageBox::Warning, title, text,
+                                QMessageBox::Ok, this);
+    box->setObjectName(isError ? QStringLiteral("loadErrorBox") : QStringLiteral("loadWarningBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    if (isError) {
+        // Window-modal but not blocking: the caller and the event loop carry on.
+        box->open();
+    } else {
+        box->setModal(false);
+        box->show();
+    }
+}
+
+} // namespace swb

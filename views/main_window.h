@@ -1,0 +1,59 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QLabel;
+class QStackedWidget;
+class QTabWidget;
+
+namespace swb {
+
+class TraceView;
+
+// The workbench window: one tab per open trace, the statistics and load warnings of the current
+// trace in the status bar.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+
+    // Loads a trace file into a new tab, or reloads the tab that already shows it. On failure the
+    // window stays as it was, emits loadFailed and (unless message boxes are off) shows the message.
+    bool openFile(const QString& path);
+
+    // When off, failures and warnings are reported only through signals and the status bar; the
+    // screenshot mode and the tests use that to never wait on a dialog.
+    void setMessageBoxesEnabled(bool enabled) { messageBoxesEnabled_ = enabled; }
+    bool messageBoxesEnabled() const { return messageBoxesEnabled_; }
+
+    TraceView* currentTraceView() const;
+    int traceViewCount() const;
+
+    // Window geometry and toolbar state, kept in QSettings between runs.
+    void saveSettings() const;
+    void restoreSettings();
+
+signals:
+    void traceLoaded(const QString& path);
+    // MESSAGE names the file and the problem.
+    void loadFailed(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void showOpenDialog();
+    void closeTab(int index);
+    void updateForCurrentTrace();
+    void showMessage(const QString& title, const QString& text, bool isError);
+
+    QStackedWidget* stack_;
+    QTabWidget* tabs_;
+    QLabel* statsLabel_;
+    QLabel* warningLabel_;
+    bool messageBoxesEnabled_ = true;
+};
+
+} // namespace swb
