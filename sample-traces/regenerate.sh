@@ -10,5 +10,5 @@ if [ ! -x "$swb" ]; then
   exit 1
 fi
 mkdir -p sample-traces/hello
-"$swb" trace -o sample-traces/hello/hello.swbtrace -- /bin/sh -c 'ls / | wc -l'
+"$swb" trace --stacks -o sample-traces/hello/hello.swbtrace -- /bin/sh -c 'ls / | wc -l'
 echo "regenerate: wrote sample-traces/hello/hello.swbtrace" >&2

@@ -36,6 +36,7 @@ private slots:
         QTest::addColumn<QString>("description");
         QTest::newRow("zero") << qint64{0} << 0 << QStringLiteral("0") << QString();
         QTest::newRow("positive") << qint64{42} << 0 << QStringLiteral("42") << QString();
+        QTest::newRow("large count") << qint64{16'777'215} << 0 << QStringLiteral("16777215") << QString();
         QTest::newRow("ENOENT") << qint64{-ENOENT} << 0 << QStringLiteral("-ENOENT")
                                 << QStringLiteral("ENOENT: No such file or directory");
         QTest::newRow("EPERM") << qint64{-EPERM} << 0 << QStringLiteral("-EPERM")
@@ -43,7 +44,7 @@ private slots:
         QTest::newRow("kernel-internal errno") << qint64{-512} << 0 << QStringLiteral("-512") << QString();
         QTest::newRow("lowest errno") << qint64{-4095} << 0 << QStringLiteral("-4095") << QString();
         QTest::newRow("below the errno range") << qint64{-4096} << 0 << QStringLiteral("-4096") << QString();
-        QTest::newRow("address") << qint64{0x7f0000000000} << 0 << QStringLiteral("139637976727552")
+        QTest::newRow("address") << qint64{0x7f0000000000} << 0 << QStringLiteral("0x7f0000000000")
                                  << QString();
         QTest::newRow("no return") << qint64{0} << int{EventNoReturn} << QStringLiteral("?") << QString();
         QTest::newRow("no return with errno")

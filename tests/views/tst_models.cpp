@@ -57,7 +57,7 @@ private slots:
         QTest::newRow("ENOSYS") << 5 << int{M::ReturnColumn} << QStringLiteral("-ENOSYS");
         QTest::newRow("file descriptor") << 1 << int{M::ReturnColumn} << QStringLiteral("3");
         QTest::newRow("kernel-internal errno") << 3 << int{M::ReturnColumn} << QStringLiteral("-512");
-        QTest::newRow("address in decimal") << 6 << int{M::ReturnColumn} << QStringLiteral("139637976727552");
+        QTest::newRow("address in hex") << 6 << int{M::ReturnColumn} << QStringLiteral("0x7f0000000000");
         QTest::newRow("no return") << 7 << int{M::ReturnColumn} << QStringLiteral("?");
     }
     void eventCells() {

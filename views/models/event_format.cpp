@@ -36,6 +36,9 @@ QString formatReturnValue(std::int64_t ret, std::uint8_t flags) {
         if (const char* name = strerrorname_np(err))
             return QLatin1Char('-') + QLatin1String(name);
     }
+    // Addresses (mmap, brk) read better in hex, as strace shows them.
+    if (ret > 0xffffff)
+        return QStringLiteral("0x") + QString::number(static_cast<qulonglong>(ret), 16);
     return QString::number(ret);
 }
 
