@@ -1,0 +1,95 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace swb {
+
+// What the data-flow knows about a register at one program point.
+struct RegValue {
+    enum class Kind : std::uint8_t {
+        Unknown,   // cannot tell; `reason` says why (loaded from memory, arithmetic, call clobbered, ...)
+        Constants, // one of `constants` on every path that reaches the point
+        Param,     // the value the function received in argument register `param` (0=rdi,1=rsi,
+                   // 2=rdx,3=rcx,4=r8,5=r9) unchanged on every path
+    };
+    Kind kind = Kind::Unknown;
+    std::vector<std::int64_t> constants; // sorted, unique, only for Constants
+    int param = -1;                      // only for Param
+    std::string reason;                  // only for Unknown
+
+    static RegValue unknown(std::string why) { return {Kind::Unknown, {}, -1, std::move(why)}; }
+    static RegValue constant(std::int64_t v) { return {Kind::Constants, {v}, -1, {}}; }
+    static RegValue fromParam(int k) { return {Kind::Param, {}, k, {}}; }
+    bool operator==(const RegValue&) const = default;
+};
+
+// A call or jump out of a function.
+struct CallSite {
+    enum class Kind : std::uint8_t {
+        Direct,       // call rel32 to `target`
+        TailJump,     // jmp to `target`, the start of another function (a tail call)
+        ViaSlot,      // call/jmp qword ptr [rip+X]: through the pointer slot at `slot` (a GOT entry
+                      // when the image has a relocation there; -fno-plt calls and PLT stubs)
+        Indirect,     // call/jmp through a register or other memory: any address-taken function
+    };
+    Kind kind = Kind::Direct;
+    std::uint64_t address = 0; // of the call/jmp instruction
+    std::uint64_t target = 0;  // Direct / TailJump
+    std::uint64_t slot = 0;    // ViaSlot
+    // The six argument registers (rdi, rsi, rdx, rcx, r8, r9) at the call, for resolving callees
+    // that take a syscall number as a parameter (syscall(), internal wrappers).
+    std::array<RegValue, 6> args;
+};
+
+struct SyscallSite {
+    std::uint64_t address = 0; // of the `syscall` instruction
+    RegValue rax;              // the syscall number
+};
+
+struct FunctionFacts {
+    std::uint64_t start = 0;
+    std::uint64_t end = 0; // one past the last byte of the last decoded instruction
+    std::vector<std::uint64_t> blocks; // basic-block start addresses, sorted
+    std::vector<CallSite> calls;
+    std::vector<SyscallSite> syscalls;
+    // Addresses the code materializes (lea reg,[rip+X]; mov reg,imm; rip-relative loads of a
+    // pointer-sized constant are NOT included) that fall inside executable code: function
+    // pointers taken by this function.
+    std::vector<std::uint64_t> codeReferences;
+    // Jump tables found and resolved (the targets became blocks); unresolved indirect jumps
+    // that are not tail calls are listed here with the reason.
+    std::size_t jumpTables = 0;
+    std::vector<std::string> problems; // "0x1234: indirect jump not resolved (reason)"
+    bool noReturn = false; // no path reaches a ret or a tail call (exit-like)
+};
+
+// The code of one image to analyze.
+struct CodeInput {
+    struct Region {
+        std::uint64_t address = 0;
+        std::span<const std::uint8_t> bytes;
+    };
+    std::vector<Region> code;                  // executable bytes
+    std::vector<std::uint64_t> functionStarts; // known starts (symbols, FDEs, entry, init arrays), sorted
+    // Reads pointer-sized data at an address (for jump tables in .rodata); nullopt when unmapped.
+    std::function<std::optional<std::uint64_t>(std::uint64_t)> readPointer;
+    std::function<std::optional<std::int32_t>(std::uint64_t)> readInt32;
+    // Functions known never to return (exit, abort, __stack_chk_fail, ... resolved by the caller
+    // from symbols), so that decoding stops after calls to them.
+    std::vector<std::uint64_t> noReturnFunctions;
+};
+
+// Disassembles every function by recursive descent from its start with Capstone (x86-64), builds
+// its CFG (jump tables resolved, tail calls recognized) and runs the intraprocedural data-flow that
+// fills RegValue for syscall numbers and call arguments. Functions discovered as call targets that
+// were not in functionStarts are analyzed too. Returns one entry per function, sorted by start.
+// `threads` > 1 splits the work (results identical to a single-threaded run).
+std::vector<FunctionFacts> analyzeCode(const CodeInput& input, unsigned threads = 1);
+
+} // namespace swb
