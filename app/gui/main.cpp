@@ -1,7 +1,9 @@
 #include "main_window.h"
+#include "resources_init.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QPixmap>
 #include <QTextStream>
 #include <QTimer>
@@ -25,6 +27,9 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName(QStringLiteral("SeccompWorkbench"));
     QApplication::setApplicationName(QStringLiteral("swb-gui"));
     QApplication::setApplicationVersion(QStringLiteral(SWB_VERSION));
+    swb::initResources();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/swb/icon.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("org.seccompworkbench.SeccompWorkbench"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
