@@ -1,0 +1,169 @@
+#include "model/callgraph.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <deque>
+
+namespace swb {
+
+std::string_view edgeKindName(EdgeKind k) {
+    switch (k) {
+    case EdgeKind::Direct:
+        return "call";
+    case EdgeKind::Import:
+        return "import";
+    case EdgeKind::TailCall:
+        return "tail call";
+    case EdgeKind::Indirect:
+        return "indirect";
+    case EdgeKind::Ifunc:
+        return "ifunc";
+    case EdgeKind::Load:
+        return "load";
+    }
+    return "?";
+}
+
+std::string_view entryKindName(EntryKind k) {
+    switch (k) {
+    case EntryKind::ProgramEntry:
+        return "program entry";
+    case EntryKind::Interpreter:
+        return "dynamic loader entry";
+    case EntryKind::Init:
+        return "constructor";
+    case EntryKind::Fini:
+        return "destructor";
+    case EntryKind::Dlopen:
+        return "dlopen'ed module constructor";
+    }
+    return "?";
+}
+
+namespace {
+
+// Adjacency lists (CSR) of the edges by source.
+struct Adjacency {
+    std::vector<std::uint32_t> offsets;
+    std::vector<std::uint32_t> edgeIndex;
+
+    explicit Adjacency(const CallGraph& g)
+        : offsets(g.functions.size() + 1, 0) {
+        for (const auto& e : g.edges)
+            ++offsets[e.from + 1];
+        for (std::size_t i = 1; i < offsets.size(); ++i)
+            offsets[i] += offsets[i - 1];
+        edgeIndex.resize(g.edges.size());
+        auto cursor = offsets;
+        for (std::uint32_t i = 0; i < g.edges.size(); ++i)
+            edgeIndex[cursor[g.edges[i].from]++] = i;
+    }
+};
+
+// Multi-source BFS from the entries; parent edge per function (UINT32_MAX for entries/unreached).
+struct Bfs {
+    std::vector<bool> seen;
+    std::vector<std::uint32_t> parentEdge;
+
+    explicit Bfs(const CallGraph& g)
+        : seen(g.functions.size(), false)
+        , parentEdge(g.functions.size(), UINT32_MAX) {
+        const Adjacency adj(g);
+        std::deque<FunctionId> queue;
+        for (const auto& e : g.entries) {
+            if (e.function < seen.size() && !seen[e.function]) {
+                seen[e.function] = true;
+                queue.push_back(e.function);
+            }
+        }
+        while (!queue.empty()) {
+            const FunctionId f = queue.front();
+            queue.pop_front();
+            for (auto k = adj.offsets[f]; k < adj.offsets[f + 1]; ++k) {
+                const auto& edge = g.edges[adj.edgeIndex[k]];
+                if (!seen[edge.to]) {
+                    seen[edge.to] = true;
+                    parentEdge[edge.to] = adj.edgeIndex[k];
+                    queue.push_back(edge.to);
+                }
+            }
+        }
+    }
+};
+
+} // namespace
+
+std::vector<bool> CallGraph::reachable() const {
+    return Bfs(*this).seen;
+}
+
+std::vector<int> CallGraph::syscalls() const {
+    const auto live = reachable();
+    std::vector<int> out;
+    for (const auto& s : sites)
+        if (s.nr >= 0 && s.function < live.size() && live[s.function])
+            out.push_back(s.nr);
+    for (const auto& s : specials)
+        out.push_back(s.nr);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::vector<const CgSyscallSite*> CallGraph::unresolvedSites() const {
+    const auto live = reachable();
+    std::vector<const CgSyscallSite*> out;
+    for (const auto& s : sites)
+        if (s.nr < 0 && s.function < live.size() && live[s.function])
+            out.push_back(&s);
+    return out;
+}
+
+std::vector<CallGraph::Path> CallGraph::witnessPaths(int nr, std::size_t maxPaths) const {
+    const Bfs bfs(*this);
+    std::vector<Path> paths;
+    for (const auto& s : sites) {
+        if (s.nr != nr || s.function >= bfs.seen.size() || !bfs.seen[s.function])
+            continue;
+        Path reversed;
+        reversed.push_back({s.function, s.address, EdgeKind::Load});
+        FunctionId f = s.function;
+        while (bfs.parentEdge[f] != UINT32_MAX) {
+            const auto& e = edges[bfs.parentEdge[f]];
+            reversed.back().via = e.kind;
+            reversed.push_back({e.from, e.site, EdgeKind::Load});
+            f = e.from;
+        }
+        if (s.wrapper != kNoFunction) {
+            // The number is passed to a wrapper that executes the instruction.
+            reversed.insert(reversed.begin(), {s.wrapper, 0, EdgeKind::Direct});
+        }
+        paths.emplace_back(reversed.rbegin(), reversed.rend());
+    }
+    std::stable_sort(paths.begin(), paths.end(),
+                     [](const Path& a, const Path& b) { return a.size() < b.size(); });
+    if (paths.size() > maxPaths)
+        paths.resize(maxPaths);
+    return paths;
+}
+
+std::string CallGraph::describe(FunctionId f) const {
+    if (f >= functions.size())
+        return "?";
+    const auto& fn = functions[f];
+    std::string module = fn.module < modules.size() ? modules[fn.module].path : "?";
+    module = module.substr(module.rfind('/') + 1);
+    return fn.hub ? fn.name : module + "!" + fn.name;
+}
+
+std::string CallGraph::describe(FunctionId f, std::uint64_t address) const {
+    if (f >= functions.size() || functions[f].hub)
+        return describe(f);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "+0x%llx",
+                  static_cast<unsigned long long>(
+                      address >= functions[f].address ? address - functions[f].address : 0));
+    return describe(f) + buf;
+}
+
+} // namespace swb

@@ -1,0 +1,163 @@
+#include "static/analysis_file.h"
+
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace swb {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+constexpr std::string_view kFormat = "swb-analysis";
+
+} // namespace
+
+bool looksLikeAnalysisFile(std::string_view head) {
+    const auto p = head.find("\"format\"");
+    return head.find_first_not_of(" \t\r\n") == head.find('{') && p != std::string_view::npos &&
+           head.find(kFormat, p) != std::string_view::npos;
+}
+
+void writeAnalysisFile(const CallGraph& g, const std::string& path) {
+    json j;
+    j["format"] = kFormat;
+    j["version"] = kAnalysisFormatVersion;
+    j["arch"] = archName(g.arch);
+    j["program"] = g.program;
+    const auto& table = SyscallTable::forArch(g.arch);
+    json names = json::array();
+    for (int nr : g.syscalls())
+        names.push_back(table.name(nr));
+    j["syscalls"] = names;
+    json modules = json::array();
+    for (const auto& m : g.modules)
+        modules.push_back(
+            {{"path", m.path}, {"buildId", m.buildId}, {"soname", m.soname}, {"loadReason", m.loadReason}});
+    j["modules"] = modules;
+    json functions = json::array();
+    for (const auto& f : g.functions)
+        functions.push_back(json::array({f.module, f.address, f.size, f.name, f.sourceFile, f.line, f.hub}));
+    j["functions"] = functions;
+    json edges = json::array();
+    for (const auto& e : g.edges)
+        edges.push_back(json::array({e.from, e.to, e.site, static_cast<int>(e.kind)}));
+    j["edges"] = edges;
+    json sites = json::array();
+    for (const auto& s : g.sites)
+        sites.push_back(json::array({s.function, s.address, s.nr, s.reason,
+                                     s.wrapper == kNoFunction ? -1 : static_cast<std::int64_t>(s.wrapper)}));
+    j["sites"] = sites;
+    json entries = json::array();
+    for (const auto& e : g.entries)
+        entries.push_back(json::array({e.function, static_cast<int>(e.kind)}));
+    j["entries"] = entries;
+    json specials = json::array();
+    for (const auto& s : g.specials)
+        specials.push_back({{"nr", s.nr}, {"name", table.name(s.nr)}, {"reason", s.reason}});
+    j["specials"] = specials;
+    j["notes"] = g.notes;
+    writeFileAtomically(path, j.dump(1) + "\n");
+}
+
+CallGraph parseAnalysis(std::string_view text, const std::string& name) {
+    json j;
+    try {
+        j = json::parse(text.begin(), text.end());
+    } catch (const json::parse_error& e) {
+        throw Error(name + ": offset " + std::to_string(e.byte) + ": not valid JSON (" + e.what() + ")");
+    }
+    std::string where;
+    try {
+        where = "format";
+        if (!j.is_object() || j.value("format", std::string()) != kFormat)
+            throw Error(name +
+                        ": not a Seccomp Workbench analysis file (\"format\" is not \"swb-analysis\")");
+        where = "version";
+        const int version = j.at("version").get<int>();
+        if (version > kAnalysisFormatVersion)
+            throw Error(name + ": analysis format version " + std::to_string(version) +
+                        " is newer than this build supports (" + std::to_string(kAnalysisFormatVersion) +
+                        ")");
+        CallGraph g;
+        where = "arch";
+        const auto arch = archFromName(j.at("arch").get<std::string>());
+        if (!arch)
+            throw Error(name + ": unknown architecture " + j.at("arch").dump());
+        g.arch = *arch;
+        where = "program";
+        g.program = j.at("program").get<std::string>();
+        std::size_t i = 0;
+        for (const auto& m : j.at("modules")) {
+            where = "modules[" + std::to_string(i++) + "]";
+            g.modules.push_back({m.at("path").get<std::string>(), m.at("buildId").get<std::string>(),
+                                 m.at("soname").get<std::string>(), m.at("loadReason").get<std::string>()});
+        }
+        i = 0;
+        for (const auto& f : j.at("functions")) {
+            where = "functions[" + std::to_string(i++) + "]";
+            CgFunction fn;
+            fn.module = f.at(0).get<std::uint32_t>();
+            fn.address = f.at(1).get<std::uint64_t>();
+            fn.size = f.at(2).get<std::uint64_t>();
+            fn.name = f.at(3).get<std::string>();
+            fn.sourceFile = f.at(4).get<std::string>();
+            fn.line = f.at(5).get<std::uint32_t>();
+            fn.hub = f.at(6).get<bool>();
+            if (!fn.hub && fn.module >= g.modules.size())
+                throw Error(name + ": " + where + ": module index " + std::to_string(fn.module) +
+                            " out of range");
+            g.functions.push_back(std::move(fn));
+        }
+        const auto checkFunction = [&](std::uint64_t id) {
+            if (id >= g.functions.size())
+                throw Error(name + ": " + where + ": function index " + std::to_string(id) + " out of range");
+            return static_cast<FunctionId>(id);
+        };
+        i = 0;
+        for (const auto& e : j.at("edges")) {
+            where = "edges[" + std::to_string(i++) + "]";
+            const int kind = e.at(3).get<int>();
+            if (kind < 0 || kind > static_cast<int>(EdgeKind::Load))
+                throw Error(name + ": " + where + ": unknown edge kind " + std::to_string(kind));
+            g.edges.push_back({checkFunction(e.at(0).get<std::uint64_t>()),
+                               checkFunction(e.at(1).get<std::uint64_t>()), e.at(2).get<std::uint64_t>(),
+                               static_cast<EdgeKind>(kind)});
+        }
+        i = 0;
+        for (const auto& s : j.at("sites")) {
+            where = "sites[" + std::to_string(i++) + "]";
+            const auto wrapper = s.at(4).get<std::int64_t>();
+            g.sites.push_back(
+                {checkFunction(s.at(0).get<std::uint64_t>()), s.at(1).get<std::uint64_t>(),
+                 s.at(2).get<std::int32_t>(), s.at(3).get<std::string>(),
+                 wrapper < 0 ? kNoFunction : checkFunction(static_cast<std::uint64_t>(wrapper))});
+        }
+        i = 0;
+        for (const auto& e : j.at("entries")) {
+            where = "entries[" + std::to_string(i++) + "]";
+            const int kind = e.at(1).get<int>();
+            if (kind < 0 || kind > static_cast<int>(EntryKind::Dlopen))
+                throw Error(name + ": " + where + ": unknown entry kind " + std::to_string(kind));
+            g.entries.push_back({checkFunction(e.at(0).get<std::uint64_t>()), static_cast<EntryKind>(kind)});
+        }
+        i = 0;
+        for (const auto& s : j.at("specials")) {
+            where = "specials[" + std::to_string(i++) + "]";
+            g.specials.push_back({s.at("nr").get<std::int32_t>(), s.at("reason").get<std::string>()});
+        }
+        where = "notes";
+        g.notes = j.at("notes").get<std::vector<std::string>>();
+        return g;
+    } catch (const json::exception& e) {
+        throw Error(name + ": " + where + ": " + e.what());
+    }
+}
+
+CallGraph readAnalysisFile(const std::string& path) {
+    return parseAnalysis(readWholeFile(path), path);
+}
+
+} // namespace swb
