@@ -12,6 +12,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libgraphviz-dev graphviz
   # tests: real programs traced and compared against strace, headless GUI
   strace xvfb xauth redis-server redis-tools sqlite3 python3 coreutils procps file bc
+  nginx-full memcached libmemcached-tools curl
 )
 
 missing=()

@@ -1,6 +1,9 @@
 #include "commands.h"
 
+#include "static/analysis_file.h"
 #include "trace/trace_file.h"
+#include "util/error.h"
+#include "util/file_kind.h"
 
 #include <iostream>
 
@@ -11,15 +14,37 @@ void printWarnings(const std::vector<std::string>& warnings) {
         std::cerr << "swb: warning: " << w << '\n';
 }
 
+std::vector<std::string> syscallNamesOf(const std::string& input) {
+    switch (detectFileKind(input)) {
+    case FileKind::Trace: {
+        auto loaded = readTraceFile(input);
+        printWarnings(loaded.warnings);
+        return loaded.trace.uniqueSyscallNames();
+    }
+    case FileKind::Analysis: {
+        const auto graph = readAnalysisFile(input);
+        const auto& table = SyscallTable::forArch(graph.arch);
+        std::vector<std::string> names;
+        for (int nr : graph.syscalls())
+            names.push_back(table.name(nr));
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+    case FileKind::Unknown:
+        break;
+    }
+    throw Error(input + ": offset 0: neither a trace file nor an analysis file");
+}
+
 void addSyscallsCommand(CLI::App& app, Context& ctx) {
     auto* cmd =
-        app.add_subcommand("syscalls", "Print the sorted unique syscall names of a trace, one per line");
+        app.add_subcommand("syscalls", "Print the sorted unique syscall names of a trace or an analysis, "
+                                       "one per line");
     auto input = std::make_shared<std::string>();
-    cmd->add_option("INPUT", *input, "Trace file (from swb trace or swb import-strace)")->required();
+    cmd->add_option("INPUT", *input, "Trace file (swb trace, swb import-strace) or analysis (swb analyze)")
+        ->required();
     cmd->final_callback([input, &ctx] {
-        auto loaded = readTraceFile(*input);
-        printWarnings(loaded.warnings);
-        for (const auto& name : loaded.trace.uniqueSyscallNames())
+        for (const auto& name : syscallNamesOf(*input))
             std::cout << name << '\n';
         ctx.exitCode = 0;
     });

@@ -1,7 +1,11 @@
 #include "commands.h"
 
+#include "static/analysis_file.h"
+#include "static/dot_export.h"
 #include "trace/trace_file.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/file_kind.h"
 
 #include <cstdio>
 #include <iostream>
@@ -30,14 +34,18 @@ std::string processName(const Trace& t, Pid pid) {
     return p->image.substr(p->image.rfind('/') + 1) + "[" + std::to_string(pid) + "]";
 }
 
-int explain(const std::string& syscall, const std::string& input) {
+int syscallNumber(const std::string& syscall, Arch arch) {
+    const auto nr = SyscallTable::forArch(arch).number(syscall);
+    if (!nr)
+        throw Error("unknown syscall name '" + syscall + "' for " + std::string(archName(arch)));
+    return *nr;
+}
+
+void explainTrace(const std::string& syscall, const std::string& input) {
     auto loaded = readTraceFile(input);
     printWarnings(loaded.warnings);
     const Trace& t = loaded.trace;
-    const auto& table = SyscallTable::forArch(t.arch);
-    const auto nr = table.number(syscall);
-    if (!nr)
-        throw Error("unknown syscall name '" + syscall + "' for " + std::string(archName(t.arch)));
+    const std::optional<int> nr = syscallNumber(syscall, t.arch);
 
     std::size_t count = 0, failed = 0;
     std::int64_t first = -1, last = -1;
@@ -60,7 +68,7 @@ int explain(const std::string& syscall, const std::string& input) {
     std::cout << syscall << " (" << archName(t.arch) << " #" << *nr << ") in " << input << '\n';
     if (count == 0) {
         std::cout << "  not seen in this trace\n";
-        return 0;
+        return;
     }
     std::cout << "  dynamic: " << count << " call" << (count == 1 ? "" : "s") << ", " << failed
               << " failed, first at " << seconds(first) << ", last at " << seconds(last) << '\n';
@@ -84,6 +92,83 @@ int explain(const std::string& syscall, const std::string& input) {
                 std::cout << "      " << f.display() << '\n';
         }
     }
+}
+
+struct WhyArgs {
+    std::string syscall;
+    std::vector<std::string> inputs;
+    std::string dot;
+    std::size_t maxPaths = 3;
+};
+
+void explainAnalysis(const WhyArgs& args, const std::string& input, bool& dotWritten) {
+    const CallGraph g = readAnalysisFile(input);
+    const int nr = syscallNumber(args.syscall, g.arch);
+    std::cout << args.syscall << " (" << archName(g.arch) << " #" << nr << ") in " << input
+              << " (static analysis of " << g.program << ")\n";
+    for (const auto& s : g.specials)
+        if (s.nr == nr)
+            std::cout << "  allowed as a special case: " << s.reason << '\n';
+    const auto live = g.reachable();
+    std::size_t reachableSites = 0, deadSites = 0;
+    for (const auto& s : g.sites)
+        if (s.nr == nr)
+            (live[s.function] ? reachableSites : deadSites)++;
+    std::cout << "  static: " << reachableSites << " reachable site" << (reachableSites == 1 ? "" : "s")
+              << ", " << deadSites << " in unreachable code\n";
+    const auto paths = g.witnessPaths(nr, args.maxPaths);
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+        std::cout << "  witness path " << i + 1 << ":\n";
+        const auto& path = paths[i];
+        for (std::size_t k = 0; k < path.size(); ++k) {
+            const auto& step = path[k];
+            std::cout << "    " << (k == 0 ? "entry " : "  -> ");
+            if (k > 0 && step.via != EdgeKind::Direct)
+                std::cout << "[" << edgeKindName(step.via) << "] ";
+            std::cout << (step.site ? g.describe(step.function, step.site) : g.describe(step.function));
+            if (k + 1 == path.size())
+                std::cout << "  <- syscall";
+            std::cout << '\n';
+        }
+    }
+    const auto unresolved = g.unresolvedSites();
+    if (!unresolved.empty()) {
+        std::cout << "  " << unresolved.size() << " reachable syscall site"
+                  << (unresolved.size() == 1 ? "" : "s")
+                  << " with an unknown number (any syscall could be made there):\n";
+        std::size_t shown = 0;
+        for (const auto* s : unresolved) {
+            if (shown++ == 5) {
+                std::cout << "    ... and " << unresolved.size() - 5 << " more\n";
+                break;
+            }
+            std::cout << "    " << g.describe(s->function, s->address) << ": " << s->reason << '\n';
+        }
+    }
+    if (!args.dot.empty() && !dotWritten) {
+        writeFileAtomically(args.dot, witnessPathsToDot(g, paths, args.syscall + " in " + g.program));
+        dotWritten = true;
+        std::cerr << "swb: witness paths written to " << args.dot << " (render with: dot -Tsvg " << args.dot
+                  << ")\n";
+    }
+}
+
+int explain(const WhyArgs& args) {
+    bool dotWritten = false;
+    for (const auto& input : args.inputs) {
+        switch (detectFileKind(input)) {
+        case FileKind::Trace:
+            explainTrace(args.syscall, input);
+            break;
+        case FileKind::Analysis:
+            explainAnalysis(args, input, dotWritten);
+            break;
+        case FileKind::Unknown:
+            throw Error(input + ": offset 0: neither a trace file nor an analysis file");
+        }
+    }
+    if (!args.dot.empty() && !dotWritten)
+        throw Error("--dot needs an analysis file among the inputs");
     return 0;
 }
 
@@ -91,12 +176,15 @@ int explain(const std::string& syscall, const std::string& input) {
 
 void addWhyCommand(CLI::App& app, Context& ctx) {
     auto* cmd =
-        app.add_subcommand("why", "Show the evidence for a syscall: its calls, processes and call stacks");
-    auto syscall = std::make_shared<std::string>();
-    auto input = std::make_shared<std::string>();
-    cmd->add_option("SYSCALL", *syscall, "Syscall name (e.g. openat, or syscall_N)")->required();
-    cmd->add_option("INPUT", *input, "Trace file (record stacks with swb trace --stacks)")->required();
-    cmd->final_callback([syscall, input, &ctx] { ctx.exitCode = explain(*syscall, *input); });
+        app.add_subcommand("why", "Show the evidence for a syscall: its calls, processes and call stacks "
+                                  "(traces), its sites and witness paths (analyses)");
+    auto args = std::make_shared<WhyArgs>();
+    cmd->add_option("SYSCALL", args->syscall, "Syscall name (e.g. openat, or syscall_N)")->required();
+    cmd->add_option("INPUT", args->inputs, "Trace files (record stacks with swb trace --stacks) and analyses")
+        ->required();
+    cmd->add_option("--paths", args->maxPaths, "Witness paths to show per analysis (default 3)");
+    cmd->add_option("--dot", args->dot, "Write the witness paths as a Graphviz DOT file");
+    cmd->final_callback([args, &ctx] { ctx.exitCode = explain(*args); });
 }
 
 } // namespace swb::cli

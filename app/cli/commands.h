@@ -16,5 +16,7 @@ void addWhyCommand(CLI::App& app, Context& ctx);
 
 // Prints the loader's warnings on stderr, the way every command reports them.
 void printWarnings(const std::vector<std::string>& warnings);
+// Sorted unique syscall names of a trace or analysis file.
+std::vector<std::string> syscallNamesOf(const std::string& input);
 
 } // namespace swb::cli
