@@ -1,0 +1,630 @@
+#include "static/analyzer.h"
+
+#include "static/code_analysis.h"
+#include "static/elf_image.h"
+#include "static/module_cache.h"
+#include "util/error.h"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace swb {
+
+namespace {
+
+// Functions that never return: decoding stops after a call to one of them.
+const std::unordered_set<std::string>& noReturnNames() {
+    static const std::unordered_set<std::string> names = {
+        "exit", "_exit", "_Exit", "abort", "__stack_chk_fail", "__assert_fail", "__assert_perror_fail",
+        "__libc_fatal", "__fortify_fail", "__chk_fail", "err", "errx", "verr", "verrx", "pthread_exit",
+        "__cxa_throw", "__cxa_rethrow", "_Unwind_Resume", "longjmp", "siglongjmp", "__longjmp_chk",
+        "quick_exit", "__libc_start_main", "thrd_exit", "__stack_chk_fail_local"};
+    return names;
+}
+
+// glibc functions that may load NSS service modules (getpwnam, getaddrinfo, ...).
+const std::unordered_set<std::string>& nssEntryNames() {
+    static const std::unordered_set<std::string> names = {
+        "getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getpwent", "getpwent_r", "getgrnam", "getgrnam_r",
+        "getgrgid", "getgrgid_r", "getgrent", "getgrent_r", "getgrouplist", "initgroups", "getspnam", "getspnam_r",
+        "getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2", "gethostbyname2_r", "gethostbyaddr",
+        "gethostbyaddr_r", "getnameinfo", "getservbyname", "getservbyname_r", "getservbyport", "getservbyport_r",
+        "getprotobyname", "getprotobyname_r", "getprotobynumber", "getprotobynumber_r", "getnetbyname",
+        "getrpcbyname", "getrpcbynumber", "innetgr", "setnetgrent", "getnetgrent"};
+    return names;
+}
+
+const std::unordered_set<std::string>& dlopenNames() {
+    static const std::unordered_set<std::string> names = {"dlopen", "dlmopen", "__libc_dlopen_mode"};
+    return names;
+}
+
+std::string hex(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+std::string baseName(const std::string& p) { return p.substr(p.rfind('/') + 1); }
+
+std::string describeValue(const RegValue& v) {
+    if (v.kind == RegValue::Kind::Unknown)
+        return v.reason.empty() ? std::string("unknown") : v.reason;
+    if (v.kind == RegValue::Kind::Param)
+        return "parameter " + std::to_string(v.param);
+    return "constants";
+}
+
+constexpr const char* kArgRegs[] = {"rdi", "rsi", "rdx", "rcx", "r8", "r9"};
+
+struct ModuleState {
+    std::shared_ptr<const ElfImage> image;
+    std::string hostPath;
+    std::string reason;
+    std::shared_ptr<const std::vector<FunctionFacts>> facts;
+    std::vector<FunctionId> ids;                      // parallel to facts
+    std::unordered_map<std::uint64_t, FunctionId> byAddress;
+    std::vector<std::pair<std::uint64_t, FunctionId>> sortedStarts; // for containment lookups
+};
+
+class Builder {
+public:
+    Builder(const AnalyzeOptions& opts) : opts_(opts), resolver_(opts.rootfs), cache_(opts.useCache, opts.cacheDir) {}
+
+    CallGraph run() {
+        std::vector<std::string> extra = opts_.dlopen;
+        std::set<std::string> dlopenReasons;
+        // Load, analyze and link; repeat while constant-string dlopen calls or NSS uses add modules.
+        for (int round = 0; round < 4; ++round) {
+            graph_ = CallGraph{};
+            modules_.clear();
+            const std::string programHost = resolver_.hostPath(opts_.program);
+            auto loaded = loadProgram(programHost, resolver_, extra);
+            graph_.program = opts_.program;
+            for (const auto& m : loaded.missing)
+                graph_.notes.push_back("missing library: " + m);
+            for (std::size_t i = 0; i < loaded.modules.size(); ++i) {
+                ModuleState st;
+                st.image = loaded.modules[i].image;
+                st.hostPath = loaded.modules[i].hostPath;
+                st.reason = i == 0 ? "program" : "needed";
+                modules_.push_back(std::move(st));
+            }
+            analyzeModules();
+            link();
+            const auto more = discoverDlopen();
+            std::size_t before = extra.size();
+            for (const auto& [lib, why] : more) {
+                if (std::find(extra.begin(), extra.end(), lib) == extra.end()) {
+                    extra.push_back(lib);
+                    dlopenReasons.insert("dlopen: " + lib + " (" + why + ")");
+                }
+            }
+            if (extra.size() == before)
+                break;
+        }
+        for (const auto& r : dlopenReasons)
+            graph_.notes.push_back(r);
+        addSpecials();
+        return std::move(graph_);
+    }
+
+private:
+    void progress(const std::string& stage, std::size_t done, std::size_t total) {
+        if (opts_.progress)
+            opts_.progress(stage, done, total);
+    }
+
+    void analyzeModules() {
+        for (std::size_t i = 0; i < modules_.size(); ++i) {
+            auto& m = modules_[i];
+            progress("analyzing " + baseName(m.hostPath), i, modules_.size());
+            m.facts = cache_.get(*m.image, [&] { return analyzeImage(*m.image); });
+        }
+        progress("analyzing", modules_.size(), modules_.size());
+    }
+
+    std::vector<FunctionFacts> analyzeImage(const ElfImage& image) {
+        CodeInput in;
+        for (const auto& r : image.codeRegions())
+            in.code.push_back({r.address, r.bytes});
+        in.functionStarts = image.functionStarts();
+        const ElfImage* img = &image;
+        in.readPointer = [img](std::uint64_t a) -> std::optional<std::uint64_t> {
+            auto b = img->bytesAt(a, 8);
+            if (b.size() != 8)
+                return std::nullopt;
+            std::uint64_t v;
+            std::memcpy(&v, b.data(), 8);
+            return v;
+        };
+        in.readInt32 = [img](std::uint64_t a) -> std::optional<std::int32_t> {
+            auto b = img->bytesAt(a, 4);
+            if (b.size() != 4)
+                return std::nullopt;
+            std::int32_t v;
+            std::memcpy(&v, b.data(), 4);
+            return v;
+        };
+        const auto& names = noReturnNames();
+        for (const auto* table : {&image.symbols(), &image.dynamicSymbols()})
+            for (const auto& s : *table)
+                if (s.defined && s.type == STT_FUNC && names.count(s.name))
+                    in.noReturnFunctions.push_back(s.value);
+        std::sort(in.noReturnFunctions.begin(), in.noReturnFunctions.end());
+        in.noReturnFunctions.erase(std::unique(in.noReturnFunctions.begin(), in.noReturnFunctions.end()),
+                                   in.noReturnFunctions.end());
+        return analyzeCode(in, std::max(1u, opts_.threads));
+    }
+
+    FunctionId addFunction(std::uint32_t module, std::uint64_t address, std::uint64_t size) {
+        auto& m = modules_[module];
+        auto it = m.byAddress.find(address);
+        if (it != m.byAddress.end())
+            return it->second;
+        CgFunction f;
+        f.module = module;
+        f.address = address;
+        f.size = size;
+        const auto* sym = m.image->symbolFor(address);
+        f.name = (sym && sym->value == address) ? sym->name : "sub_" + hex(address);
+        const auto id = static_cast<FunctionId>(graph_.functions.size());
+        graph_.functions.push_back(std::move(f));
+        m.byAddress.emplace(address, id);
+        return id;
+    }
+
+    // The function starting at (or, failing that, containing) an address.
+    FunctionId functionAt(std::uint32_t module, std::uint64_t address) const {
+        const auto& m = modules_[module];
+        auto it = m.byAddress.find(address);
+        if (it != m.byAddress.end())
+            return it->second;
+        auto up = std::upper_bound(m.sortedStarts.begin(), m.sortedStarts.end(),
+                                   std::make_pair(address, std::numeric_limits<FunctionId>::max()));
+        if (up == m.sortedStarts.begin())
+            return kNoFunction;
+        --up;
+        const auto& f = graph_.functions[up->second];
+        return address < f.address + std::max<std::uint64_t>(f.size, 1) ? up->second : kNoFunction;
+    }
+
+    struct Binding {
+        std::uint32_t module = 0;
+        const ElfImage::Symbol* symbol = nullptr;
+    };
+
+    void indexSymbols() {
+        exports_.clear();
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            for (const auto& s : modules_[mi].image->dynamicSymbols()) {
+                if (!s.defined || s.name.empty() || (s.binding != STB_GLOBAL && s.binding != STB_WEAK &&
+                                                     s.binding != STB_GNU_UNIQUE))
+                    continue;
+                if (s.visibility == STV_HIDDEN || s.visibility == STV_INTERNAL)
+                    continue;
+                exports_[s.name].push_back({mi, &s});
+            }
+        }
+    }
+
+    // ld.so's lookup: the first module in load order that defines the name with a matching version.
+    std::optional<Binding> bind(const ElfImage::Symbol& wanted) const {
+        auto it = exports_.find(wanted.name);
+        if (it == exports_.end())
+            return std::nullopt;
+        for (const auto& b : it->second) {
+            if (wanted.version.empty() ? b.symbol->defaultVersion : b.symbol->version == wanted.version)
+                return b;
+        }
+        for (const auto& b : it->second) // unversioned reference or version not found: default definition
+            if (b.symbol->defaultVersion)
+                return b;
+        return std::nullopt;
+    }
+
+    // Function targets of a symbol definition: the function, or an IFUNC's candidates.
+    void symbolTargets(const Binding& b, std::vector<std::pair<FunctionId, EdgeKind>>& out) {
+        const FunctionId f = functionAt(b.module, b.symbol->value);
+        if (f == kNoFunction)
+            return;
+        if (b.symbol->type == STT_GNU_IFUNC) {
+            out.push_back({f, EdgeKind::Ifunc});
+            for (FunctionId c : ifuncCandidates(f))
+                out.push_back({c, EdgeKind::Ifunc});
+        } else {
+            out.push_back({f, EdgeKind::Import});
+        }
+    }
+
+    // The implementations an IFUNC resolver can return: the functions whose address it takes.
+    std::vector<FunctionId> ifuncCandidates(FunctionId resolver) {
+        std::vector<FunctionId> out;
+        const auto& fn = graph_.functions[resolver];
+        const auto* facts = factsOf(resolver);
+        if (!facts)
+            return out;
+        for (auto ref : facts->codeReferences) {
+            const FunctionId c = functionAt(fn.module, ref);
+            if (c != kNoFunction && c != resolver && graph_.functions[c].address == ref)
+                out.push_back(c);
+        }
+        return out;
+    }
+
+    const FunctionFacts* factsOf(FunctionId f) const {
+        auto it = factsIndex_.find(f);
+        return it == factsIndex_.end() ? nullptr : it->second;
+    }
+
+    void addEdge(FunctionId from, FunctionId to, std::uint64_t site, EdgeKind kind) {
+        graph_.edges.push_back({from, to, site, kind});
+    }
+
+    // Where a pointer slot (GOT entry) leads.
+    void slotTargets(std::uint32_t module, std::uint64_t slot, std::vector<std::pair<FunctionId, EdgeKind>>& out,
+                     std::string& problem) {
+        const auto& image = *modules_[module].image;
+        if (const auto* rel = image.relocationAt(slot)) {
+            switch (rel->type) {
+            case R_X86_64_JUMP_SLOT:
+            case R_X86_64_GLOB_DAT:
+            case R_X86_64_64: {
+                if (rel->symbol <= 0) {
+                    problem = "relocation without symbol at slot 0x" + hex(slot);
+                    return;
+                }
+                const auto& sym = image.dynamicSymbols().at(static_cast<std::size_t>(rel->symbol));
+                if (auto b = bind(sym))
+                    symbolTargets(*b, out);
+                else if (sym.binding != STB_WEAK)
+                    problem = "unbound symbol " + sym.name + (sym.version.empty() ? "" : "@" + sym.version);
+                return;
+            }
+            case R_X86_64_RELATIVE: {
+                const FunctionId f = functionAt(module, static_cast<std::uint64_t>(rel->addend));
+                if (f != kNoFunction)
+                    out.push_back({f, EdgeKind::Direct});
+                return;
+            }
+            case R_X86_64_IRELATIVE: {
+                const FunctionId f = functionAt(module, static_cast<std::uint64_t>(rel->addend));
+                if (f != kNoFunction) {
+                    out.push_back({f, EdgeKind::Ifunc});
+                    for (FunctionId c : ifuncCandidates(f))
+                        out.push_back({c, EdgeKind::Ifunc});
+                }
+                return;
+            }
+            default:
+                problem = "slot 0x" + hex(slot) + " has relocation type " + std::to_string(rel->type);
+                return;
+            }
+        }
+        // No relocation: a pointer fixed at link time (static, non-PIE).
+        auto bytes = image.bytesAt(slot, 8);
+        if (bytes.size() == 8) {
+            std::uint64_t v;
+            std::memcpy(&v, bytes.data(), 8);
+            const FunctionId f = functionAt(module, v);
+            if (f != kNoFunction)
+                out.push_back({f, EdgeKind::Direct});
+        }
+    }
+
+    void link() {
+        // Functions of every module.
+        factsIndex_.clear();
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            auto& m = modules_[mi];
+            CgModule cm;
+            cm.path = m.hostPath;
+            cm.buildId = m.image->buildId();
+            cm.soname = m.image->soname();
+            cm.loadReason = m.reason;
+            graph_.modules.push_back(cm);
+            m.ids.clear();
+            for (const auto& f : *m.facts) {
+                const auto id = addFunction(mi, f.start, f.end > f.start ? f.end - f.start : 0);
+                m.ids.push_back(id);
+                factsIndex_[id] = &f;
+            }
+            m.sortedStarts.clear();
+            for (const auto& [addr, id] : m.byAddress)
+                m.sortedStarts.emplace_back(addr, id);
+            std::sort(m.sortedStarts.begin(), m.sortedStarts.end());
+        }
+        indexSymbols();
+
+        const FunctionId hub = static_cast<FunctionId>(graph_.functions.size());
+        {
+            CgFunction h;
+            h.name = "<indirect call>";
+            h.hub = true;
+            graph_.functions.push_back(h);
+        }
+
+        // Calls.
+        std::vector<std::pair<FunctionId, EdgeKind>> targets;
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            auto& m = modules_[mi];
+            for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
+                const auto& f = (*m.facts)[fi];
+                const FunctionId from = m.ids[fi];
+                for (const auto& c : f.calls) {
+                    targets.clear();
+                    std::string problem;
+                    switch (c.kind) {
+                    case CallSite::Kind::Direct:
+                    case CallSite::Kind::TailJump: {
+                        const FunctionId to = functionAt(mi, c.target);
+                        if (to != kNoFunction)
+                            targets.push_back({to, c.kind == CallSite::Kind::Direct ? EdgeKind::Direct
+                                                                                    : EdgeKind::TailCall});
+                        break;
+                    }
+                    case CallSite::Kind::ViaSlot:
+                        slotTargets(mi, c.slot, targets, problem);
+                        break;
+                    case CallSite::Kind::Indirect:
+                        targets.push_back({hub, EdgeKind::Indirect});
+                        break;
+                    }
+                    if (!problem.empty())
+                        graph_.notes.push_back(graph_.describe(from, c.address) + ": " + problem);
+                    for (const auto& [to, kind] : targets) {
+                        addEdge(from, to, c.address, kind);
+                        callArgs_[{from, c.address}] = &c;
+                    }
+                }
+            }
+        }
+
+        // Address-taken functions: targets of indirect calls.
+        std::set<std::pair<FunctionId, FunctionId>> taken; // (function, where) dedup by function only
+        std::unordered_set<FunctionId> takenSet;
+        auto take = [&](FunctionId f, FunctionId where, std::uint64_t site) {
+            if (f == kNoFunction || graph_.functions[f].hub || !takenSet.insert(f).second)
+                return;
+            (void)where;
+            addEdge(hub, f, site, EdgeKind::Indirect);
+        };
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            auto& m = modules_[mi];
+            for (std::size_t fi = 0; fi < m.facts->size(); ++fi)
+                for (auto ref : (*m.facts)[fi].codeReferences) {
+                    const auto it = m.byAddress.find(ref);
+                    if (it != m.byAddress.end())
+                        take(it->second, m.ids[fi], ref);
+                }
+            for (const auto& rel : m.image->relocations()) {
+                if (rel.type == R_X86_64_RELATIVE) {
+                    const auto it = m.byAddress.find(static_cast<std::uint64_t>(rel.addend));
+                    if (it != m.byAddress.end())
+                        take(it->second, kNoFunction, rel.offset);
+                } else if ((rel.type == R_X86_64_64 || rel.type == R_X86_64_GLOB_DAT) && rel.symbol > 0) {
+                    const auto& sym = m.image->dynamicSymbols().at(static_cast<std::size_t>(rel.symbol));
+                    if (sym.type != STT_FUNC && sym.type != STT_GNU_IFUNC && sym.defined)
+                        continue;
+                    if (auto b = bind(sym)) {
+                        targets.clear();
+                        symbolTargets(*b, targets);
+                        for (const auto& [to, kind] : targets)
+                            take(to, kNoFunction, rel.offset);
+                    }
+                }
+            }
+            if (m.image->kind() == ElfImage::Kind::Executable && !m.image->isPie())
+                scanDataForPointers(mi, take);
+        }
+
+        // Entry points.
+        auto entry = [&](std::uint32_t mi, std::uint64_t address, EntryKind kind) {
+            FunctionId f = functionAt(mi, address);
+            if (f == kNoFunction) {
+                graph_.notes.push_back(baseName(modules_[mi].hostPath) + ": entry 0x" + hex(address) +
+                                       " is not in any analyzed function");
+                return;
+            }
+            graph_.entries.push_back({f, kind});
+        };
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            const auto& img = *modules_[mi].image;
+            if (mi == 0 && img.entry())
+                entry(mi, img.entry(), EntryKind::ProgramEntry);
+            else if (img.entry() && isInterpreter(mi))
+                entry(mi, img.entry(), EntryKind::Interpreter);
+            for (auto a : img.initFunctions())
+                entry(mi, a, modules_[mi].reason.starts_with("dlopen") ? EntryKind::Dlopen : EntryKind::Init);
+            for (auto a : img.finiFunctions())
+                entry(mi, a, EntryKind::Fini);
+        }
+
+        resolveSyscallSites();
+    }
+
+    bool isInterpreter(std::uint32_t mi) const {
+        const auto& interp = modules_[0].image->interpreter();
+        if (interp.empty())
+            return false;
+        return baseName(modules_[mi].hostPath) == baseName(interp) ||
+               modules_[mi].image->soname() == baseName(interp);
+    }
+
+    template <typename Take>
+    void scanDataForPointers(std::uint32_t mi, Take&& take) {
+        const auto& img = *modules_[mi].image;
+        for (const auto& s : img.sections()) {
+            if (s.type != SHT_PROGBITS || (s.flags & SHF_EXECINSTR) || !(s.flags & SHF_ALLOC))
+                continue;
+            auto bytes = img.bytesAt(s.address, s.size);
+            for (std::size_t off = (8 - s.address % 8) % 8; off + 8 <= bytes.size(); off += 8) {
+                std::uint64_t v;
+                std::memcpy(&v, bytes.data() + off, 8);
+                const auto it = modules_[mi].byAddress.find(v);
+                if (it != modules_[mi].byAddress.end())
+                    take(it->second, kNoFunction, s.address + off);
+            }
+        }
+    }
+
+    void resolveSyscallSites() {
+        // Direct callers of each function, for resolving wrappers.
+        std::unordered_map<FunctionId, std::vector<std::size_t>> callers; // to -> edge indices
+        for (std::size_t i = 0; i < graph_.edges.size(); ++i) {
+            const auto& e = graph_.edges[i];
+            if (e.kind == EdgeKind::Direct || e.kind == EdgeKind::Import || e.kind == EdgeKind::TailCall ||
+                e.kind == EdgeKind::Ifunc)
+                callers[e.to].push_back(i);
+        }
+        struct Work {
+            FunctionId wrapper;      // passes its parameter `param` on as a syscall number
+            int param;
+            FunctionId executes;     // the function holding the syscall instruction
+        };
+        std::deque<Work> work;
+        std::set<std::pair<FunctionId, int>> seenWrappers;
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            const auto& m = modules_[mi];
+            for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
+                const FunctionId f = m.ids[fi];
+                for (const auto& s : (*m.facts)[fi].syscalls) {
+                    switch (s.rax.kind) {
+                    case RegValue::Kind::Constants:
+                        for (auto nr : s.rax.constants)
+                            graph_.sites.push_back({f, s.address, static_cast<std::int32_t>(nr), {}, kNoFunction});
+                        break;
+                    case RegValue::Kind::Param:
+                        if (seenWrappers.insert({f, s.rax.param}).second)
+                            work.push_back({f, s.rax.param, f});
+                        break;
+                    case RegValue::Kind::Unknown:
+                        graph_.sites.push_back({f, s.address, -1, "syscall number in rax: " + describeValue(s.rax),
+                                                kNoFunction});
+                        break;
+                    }
+                }
+            }
+        }
+        while (!work.empty()) {
+            const Work w = work.front();
+            work.pop_front();
+            for (auto ei : callers[w.wrapper]) {
+                const auto& e = graph_.edges[ei];
+                auto it = callArgs_.find({e.from, e.site});
+                if (it == callArgs_.end())
+                    continue;
+                const RegValue& v = it->second->args[static_cast<std::size_t>(w.param)];
+                switch (v.kind) {
+                case RegValue::Kind::Constants:
+                    for (auto nr : v.constants)
+                        graph_.sites.push_back({e.from, e.site, static_cast<std::int32_t>(nr), {}, w.wrapper});
+                    break;
+                case RegValue::Kind::Param:
+                    if (seenWrappers.insert({e.from, v.param}).second)
+                        work.push_back({e.from, v.param, w.executes});
+                    break;
+                case RegValue::Kind::Unknown:
+                    graph_.sites.push_back({e.from, e.site, -1,
+                                            std::string("syscall number passed to ") + graph_.describe(w.wrapper) +
+                                                " in " + kArgRegs[w.param] + ": " + describeValue(v),
+                                            w.wrapper});
+                    break;
+                }
+            }
+        }
+    }
+
+    // Libraries the program loads at run time: constant-string dlopen calls and NSS modules.
+    std::vector<std::pair<std::string, std::string>> discoverDlopen() {
+        std::vector<std::pair<std::string, std::string>> out;
+        const auto live = graph_.reachable();
+        bool usesNss = false;
+        for (const auto& e : graph_.edges) {
+            if (!live[e.from] || e.to >= graph_.functions.size())
+                continue;
+            const auto& callee = graph_.functions[e.to];
+            if (e.kind == EdgeKind::Import && nssEntryNames().count(callee.name))
+                usesNss = true;
+            if ((e.kind == EdgeKind::Import || e.kind == EdgeKind::Direct) && dlopenNames().count(callee.name)) {
+                auto it = callArgs_.find({e.from, e.site});
+                if (it == callArgs_.end())
+                    continue;
+                const RegValue& name = it->second->args[0];
+                if (name.kind != RegValue::Kind::Constants)
+                    continue;
+                const auto& image = *modules_[graph_.functions[e.from].module].image;
+                for (auto addr : name.constants)
+                    if (auto s = image.cStringAt(static_cast<std::uint64_t>(addr)); s && !s->empty())
+                        out.push_back({*s, "constant string passed by " + graph_.describe(e.from, e.site)});
+            }
+        }
+        if (usesNss)
+            for (const auto& lib : nssModules())
+                out.push_back({lib, "NSS service in /etc/nsswitch.conf"});
+        return out;
+    }
+
+    std::vector<std::string> nssModules() const {
+        std::ifstream in(resolver_.hostPath("/etc/nsswitch.conf"));
+        std::set<std::string> services;
+        std::string line;
+        while (std::getline(in, line)) {
+            line = line.substr(0, line.find('#'));
+            const auto colon = line.find(':');
+            if (colon == std::string::npos)
+                continue;
+            std::istringstream words(line.substr(colon + 1));
+            std::string w;
+            while (words >> w)
+                if (w.front() != '[' && w != "files" && w != "dns")
+                    services.insert(w); // files and dns are built into glibc since 2.34
+        }
+        std::vector<std::string> libs;
+        for (const auto& s : services) {
+            const std::string lib = "libnss_" + s + ".so.2";
+            for (const auto& dir : resolver_.systemDirectories()) {
+                std::ifstream probe(dir + "/" + lib);
+                if (probe) {
+                    libs.push_back(lib);
+                    break;
+                }
+            }
+        }
+        return libs;
+    }
+
+    void addSpecials() {
+        const auto& t = SyscallTable::forArch(graph_.arch);
+        auto add = [&](const char* name, const char* reason) {
+            if (auto nr = t.number(name))
+                graph_.specials.push_back({*nr, reason});
+        };
+        add("restart_syscall", "issued by the kernel to resume a syscall interrupted by a stopped or handled signal");
+        add("rt_sigreturn", "made by the signal trampoline (__restore_rt) the kernel returns to after a handler");
+    }
+
+    const AnalyzeOptions& opts_;
+    LibraryResolver resolver_;
+    ModuleCache cache_;
+    CallGraph graph_;
+    std::vector<ModuleState> modules_;
+    std::unordered_map<std::string, std::vector<Binding>> exports_;
+    std::unordered_map<FunctionId, const FunctionFacts*> factsIndex_;
+    std::map<std::pair<FunctionId, std::uint64_t>, const CallSite*> callArgs_;
+};
+
+} // namespace
+
+CallGraph analyzeProgram(const AnalyzeOptions& options) { return Builder(options).run(); }
+
+} // namespace swb

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "static/code_analysis.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace swb {
+
+class ElfImage;
+
+// Per-module analysis results, kept in memory for the run and on disk by build-id
+// ($XDG_CACHE_HOME/swb/modules/BUILDID.facts, else ~/.cache/swb/...), so analyzing another
+// program that shares libc skips libc. A file of another format version or for another file
+// size is ignored and rewritten. Images without a build-id are never cached on disk.
+class ModuleCache {
+public:
+    using Facts = std::vector<FunctionFacts>;
+    ModuleCache(bool useDisk, std::string directory = {});
+
+    std::shared_ptr<const Facts> get(const ElfImage& image, const std::function<Facts()>& compute);
+
+    const std::string& directory() const { return dir_; }
+    std::size_t hits() const { return hits_; }
+    std::size_t misses() const { return misses_; }
+
+    // Binary encoding of the facts (exposed for tests).
+    static std::string encode(const Facts& facts, std::uint64_t fileSize);
+    // Returns false when the bytes are not a valid cache entry for a file of this size.
+    static bool decode(std::string_view bytes, std::uint64_t fileSize, Facts& out);
+
+private:
+    bool useDisk_;
+    std::string dir_;
+    std::map<std::string, std::shared_ptr<const Facts>> memory_; // by path
+    std::size_t hits_ = 0;
+    std::size_t misses_ = 0;
+};
+
+} // namespace swb
