@@ -68,6 +68,7 @@ constexpr const char* kArgRegs[] = {"rdi", "rsi", "rdx", "rcx", "r8", "r9"};
 
 struct ModuleState {
     std::shared_ptr<const ElfImage> image;
+    std::string path; // as the program sees it
     std::string hostPath;
     std::string reason;
     std::shared_ptr<const std::vector<FunctionFacts>> facts;
@@ -87,16 +88,26 @@ public:
         for (int round = 0; round < 4; ++round) {
             graph_ = CallGraph{};
             modules_.clear();
-            const std::string programHost = resolver_.hostPath(opts_.program);
-            auto loaded = loadProgram(programHost, resolver_, extra);
+            auto loaded = loadProgram(opts_.program, resolver_, extra);
             graph_.program = opts_.program;
             for (const auto& m : loaded.missing)
                 graph_.notes.push_back("missing library: " + m);
+            interpreter_ = loaded.interpreter;
+            // Modules from the first dlopen'ed library on were loaded only because of it.
+            std::size_t firstDlopen = loaded.modules.size();
+            for (std::size_t i = 1; i < loaded.modules.size() && firstDlopen == loaded.modules.size(); ++i)
+                for (const auto& lib : extra)
+                    if (baseName(loaded.modules[i].path) == baseName(lib) || loaded.modules[i].path == lib)
+                        firstDlopen = i;
             for (std::size_t i = 0; i < loaded.modules.size(); ++i) {
                 ModuleState st;
                 st.image = loaded.modules[i].image;
+                st.path = loaded.modules[i].path;
                 st.hostPath = loaded.modules[i].hostPath;
-                st.reason = i == 0 ? "program" : "needed";
+                st.reason = i == 0                               ? "program"
+                            : interpreter_ && *interpreter_ == i ? "interpreter"
+                            : i >= firstDlopen                   ? "dlopen"
+                                                                 : "needed";
                 modules_.push_back(std::move(st));
             }
             analyzeModules();
@@ -327,7 +338,7 @@ private:
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             auto& m = modules_[mi];
             CgModule cm;
-            cm.path = m.hostPath;
+            cm.path = m.path;
             cm.buildId = m.image->buildId();
             cm.soname = m.image->soname();
             cm.loadReason = m.reason;
@@ -452,13 +463,7 @@ private:
         resolveSyscallSites();
     }
 
-    bool isInterpreter(std::uint32_t mi) const {
-        const auto& interp = modules_[0].image->interpreter();
-        if (interp.empty())
-            return false;
-        return baseName(modules_[mi].hostPath) == baseName(interp) ||
-               modules_[mi].image->soname() == baseName(interp);
-    }
+    bool isInterpreter(std::uint32_t mi) const { return interpreter_ && *interpreter_ == mi; }
 
     template <typename Take>
     void scanDataForPointers(std::uint32_t mi, Take&& take) {
@@ -593,7 +598,7 @@ private:
         for (const auto& s : services) {
             const std::string lib = "libnss_" + s + ".so.2";
             for (const auto& dir : resolver_.systemDirectories()) {
-                std::ifstream probe(dir + "/" + lib);
+                std::ifstream probe(resolver_.hostPath(dir + "/" + lib));
                 if (probe) {
                     libs.push_back(lib);
                     break;
@@ -618,6 +623,7 @@ private:
     ModuleCache cache_;
     CallGraph graph_;
     std::vector<ModuleState> modules_;
+    std::optional<std::size_t> interpreter_;
     std::unordered_map<std::string, std::vector<Binding>> exports_;
     std::unordered_map<FunctionId, const FunctionFacts*> factsIndex_;
     std::map<std::pair<FunctionId, std::uint64_t>, const CallSite*> callArgs_;

@@ -32,11 +32,13 @@ struct RegValue {
 // A call or jump out of a function.
 struct CallSite {
     enum class Kind : std::uint8_t {
-        Direct,       // call rel32 to `target`
-        TailJump,     // jmp to `target`, the start of another function (a tail call)
-        ViaSlot,      // call/jmp qword ptr [rip+X]: through the pointer slot at `slot` (a GOT entry
-                      // when the image has a relocation there; -fno-plt calls and PLT stubs)
-        Indirect,     // call/jmp through a register or other memory: any address-taken function
+        Direct,   // call rel32 to `target`
+        TailJump, // jmp or jcc to `target`, the start of another function (a tail call); also
+                  // recorded at the last instruction of code that falls through into another
+                  // function's start
+        ViaSlot,  // call/jmp qword ptr [rip+X]: through the pointer slot at `slot` (a GOT entry
+                  // when the image has a relocation there; -fno-plt calls and PLT stubs)
+        Indirect, // call/jmp through a register or other memory: any address-taken function
     };
     Kind kind = Kind::Direct;
     std::uint64_t address = 0; // of the call/jmp instruction
@@ -45,16 +47,26 @@ struct CallSite {
     // The six argument registers (rdi, rsi, rdx, rcx, r8, r9) at the call, for resolving callees
     // that take a syscall number as a parameter (syscall(), internal wrappers).
     std::array<RegValue, 6> args;
+    bool operator==(const CallSite&) const = default;
 };
 
 struct SyscallSite {
     std::uint64_t address = 0; // of the `syscall` instruction
     RegValue rax;              // the syscall number
+    bool operator==(const SyscallSite&) const = default;
 };
 
 struct FunctionFacts {
+    enum class Origin : std::uint8_t {
+        Given,         // in CodeInput::functionStarts
+        CallTarget,    // found as the target of a direct call
+        CodeReference, // found as an address the code materializes (lea reg, [rip+X] / mov reg, imm):
+                       // analyzed as a function of its own, but jumps to it from other functions stay
+                       // intra-function edges (it may be a label, not a function)
+    };
     std::uint64_t start = 0;
-    std::uint64_t end = 0; // one past the last byte of the last decoded instruction
+    Origin origin = Origin::Given;
+    std::uint64_t end = 0;             // one past the last byte of the last decoded instruction
     std::vector<std::uint64_t> blocks; // basic-block start addresses, sorted
     std::vector<CallSite> calls;
     std::vector<SyscallSite> syscalls;
@@ -66,7 +78,9 @@ struct FunctionFacts {
     // that are not tail calls are listed here with the reason.
     std::size_t jumpTables = 0;
     std::vector<std::string> problems; // "0x1234: indirect jump not resolved (reason)"
-    bool noReturn = false; // no path reaches a ret or a tail call (exit-like)
+    bool noReturn = false;             // no path reaches a ret or a tail call (exit-like), or listed in
+                                       // CodeInput::noReturnFunctions
+    bool operator==(const FunctionFacts&) const = default;
 };
 
 // The code of one image to analyze.
@@ -83,12 +97,22 @@ struct CodeInput {
     // Functions known never to return (exit, abort, __stack_chk_fail, ... resolved by the caller
     // from symbols), so that decoding stops after calls to them.
     std::vector<std::uint64_t> noReturnFunctions;
+    // Pointer slots (GOT entries) of imported functions that never return: a call or jmp through
+    // qword ptr [rip+slot] ends the path there (-fno-plt calls; PLT stubs jumping through such a
+    // slot are then found no-return themselves, and so are their callers).
+    std::vector<std::uint64_t> noReturnSlots;
+    // True for position-dependent executables (ET_EXEC), where `mov reg, imm` / `push imm` can
+    // materialize a code address; set it to false for PIE and shared objects (ET_DYN), whose small
+    // immediates would otherwise be mistaken for code references.
+    bool positionDependent = true;
 };
 
 // Disassembles every function by recursive descent from its start with Capstone (x86-64), builds
 // its CFG (jump tables resolved, tail calls recognized) and runs the intraprocedural data-flow that
-// fills RegValue for syscall numbers and call arguments. Functions discovered as call targets that
-// were not in functionStarts are analyzed too. Returns one entry per function, sorted by start.
+// fills RegValue for syscall numbers and call arguments. Functions discovered as call targets or
+// code references that were not in functionStarts are analyzed too. Functions found never to return
+// are added to noReturnFunctions and the work is repeated until that set is stable, so decoding
+// stops after calls to them. Returns one entry per function, sorted by start.
 // `threads` > 1 splits the work (results identical to a single-threaded run).
 std::vector<FunctionFacts> analyzeCode(const CodeInput& input, unsigned threads = 1);
 
