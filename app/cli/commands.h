@@ -11,6 +11,7 @@ struct Context {
 
 void addTraceCommand(CLI::App& app, Context& ctx);
 void addImportStraceCommand(CLI::App& app, Context& ctx);
+void addAnalyzeCommand(CLI::App& app, Context& ctx);
 void addSyscallsCommand(CLI::App& app, Context& ctx);
 void addWhyCommand(CLI::App& app, Context& ctx);
 

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     swb::cli::Context ctx;
     swb::cli::addTraceCommand(app, ctx);
     swb::cli::addImportStraceCommand(app, ctx);
+    swb::cli::addAnalyzeCommand(app, ctx);
     swb::cli::addSyscallsCommand(app, ctx);
     swb::cli::addWhyCommand(app, ctx);
     try {

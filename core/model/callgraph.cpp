@@ -20,6 +20,8 @@ std::string_view edgeKindName(EdgeKind k) {
         return "ifunc";
     case EdgeKind::Load:
         return "load";
+    case EdgeKind::Callback:
+        return "callback";
     }
     return "?";
 }

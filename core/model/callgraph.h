@@ -19,6 +19,8 @@ enum class EdgeKind : std::uint8_t {
     Indirect = 3, // from an indirect call site to an address-taken function (via the hub node)
     Ifunc = 4,    // an IFUNC symbol to one of its candidate implementations
     Load = 5,     // the loader runs a module's init/fini, or a program's entry
+    Callback = 6, // a function passes another function's address to a call (e.g. main to
+                  // __libc_start_main, a comparator to qsort): the callee may call it back
 };
 std::string_view edgeKindName(EdgeKind k);
 

@@ -23,23 +23,45 @@ namespace {
 
 // Functions that never return: decoding stops after a call to one of them.
 const std::unordered_set<std::string>& noReturnNames() {
-    static const std::unordered_set<std::string> names = {
-        "exit", "_exit", "_Exit", "abort", "__stack_chk_fail", "__assert_fail", "__assert_perror_fail",
-        "__libc_fatal", "__fortify_fail", "__chk_fail", "err", "errx", "verr", "verrx", "pthread_exit",
-        "__cxa_throw", "__cxa_rethrow", "_Unwind_Resume", "longjmp", "siglongjmp", "__longjmp_chk",
-        "quick_exit", "__libc_start_main", "thrd_exit", "__stack_chk_fail_local"};
+    static const std::unordered_set<std::string> names = {"exit",
+                                                          "_exit",
+                                                          "_Exit",
+                                                          "abort",
+                                                          "__stack_chk_fail",
+                                                          "__assert_fail",
+                                                          "__assert_perror_fail",
+                                                          "__libc_fatal",
+                                                          "__fortify_fail",
+                                                          "__chk_fail",
+                                                          "err",
+                                                          "errx",
+                                                          "verr",
+                                                          "verrx",
+                                                          "pthread_exit",
+                                                          "__cxa_throw",
+                                                          "__cxa_rethrow",
+                                                          "_Unwind_Resume",
+                                                          "longjmp",
+                                                          "siglongjmp",
+                                                          "__longjmp_chk",
+                                                          "quick_exit",
+                                                          "__libc_start_main",
+                                                          "thrd_exit",
+                                                          "__stack_chk_fail_local"};
     return names;
 }
 
 // glibc functions that may load NSS service modules (getpwnam, getaddrinfo, ...).
 const std::unordered_set<std::string>& nssEntryNames() {
     static const std::unordered_set<std::string> names = {
-        "getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getpwent", "getpwent_r", "getgrnam", "getgrnam_r",
-        "getgrgid", "getgrgid_r", "getgrent", "getgrent_r", "getgrouplist", "initgroups", "getspnam", "getspnam_r",
-        "getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2", "gethostbyname2_r", "gethostbyaddr",
-        "gethostbyaddr_r", "getnameinfo", "getservbyname", "getservbyname_r", "getservbyport", "getservbyport_r",
-        "getprotobyname", "getprotobyname_r", "getprotobynumber", "getprotobynumber_r", "getnetbyname",
-        "getrpcbyname", "getrpcbynumber", "innetgr", "setnetgrent", "getnetgrent"};
+        "getpwnam",         "getpwnam_r",         "getpwuid",        "getpwuid_r",      "getpwent",
+        "getpwent_r",       "getgrnam",           "getgrnam_r",      "getgrgid",        "getgrgid_r",
+        "getgrent",         "getgrent_r",         "getgrouplist",    "initgroups",      "getspnam",
+        "getspnam_r",       "getaddrinfo",        "gethostbyname",   "gethostbyname_r", "gethostbyname2",
+        "gethostbyname2_r", "gethostbyaddr",      "gethostbyaddr_r", "getnameinfo",     "getservbyname",
+        "getservbyname_r",  "getservbyport",      "getservbyport_r", "getprotobyname",  "getprotobyname_r",
+        "getprotobynumber", "getprotobynumber_r", "getnetbyname",    "getrpcbyname",    "getrpcbynumber",
+        "innetgr",          "setnetgrent",        "getnetgrent"};
     return names;
 }
 
@@ -54,7 +76,9 @@ std::string hex(std::uint64_t v) {
     return buf;
 }
 
-std::string baseName(const std::string& p) { return p.substr(p.rfind('/') + 1); }
+std::string baseName(const std::string& p) {
+    return p.substr(p.rfind('/') + 1);
+}
 
 std::string describeValue(const RegValue& v) {
     if (v.kind == RegValue::Kind::Unknown)
@@ -72,14 +96,17 @@ struct ModuleState {
     std::string hostPath;
     std::string reason;
     std::shared_ptr<const std::vector<FunctionFacts>> facts;
-    std::vector<FunctionId> ids;                      // parallel to facts
+    std::vector<FunctionId> ids; // parallel to facts
     std::unordered_map<std::uint64_t, FunctionId> byAddress;
     std::vector<std::pair<std::uint64_t, FunctionId>> sortedStarts; // for containment lookups
 };
 
 class Builder {
 public:
-    Builder(const AnalyzeOptions& opts) : opts_(opts), resolver_(opts.rootfs), cache_(opts.useCache, opts.cacheDir) {}
+    Builder(const AnalyzeOptions& opts)
+        : opts_(opts)
+        , resolver_(opts.rootfs)
+        , cache_(opts.useCache, opts.cacheDir) {}
 
     CallGraph run() {
         std::vector<std::string> extra = opts_.dlopen;
@@ -166,11 +193,22 @@ private:
             std::memcpy(&v, b.data(), 4);
             return v;
         };
+        // Position-independent images hold small constants that are not code addresses.
+        in.positionDependent = image.kind() == ElfImage::Kind::Executable && !image.isPie();
         const auto& names = noReturnNames();
         for (const auto* table : {&image.symbols(), &image.dynamicSymbols()})
             for (const auto& s : *table)
                 if (s.defined && s.type == STT_FUNC && names.count(s.name))
                     in.noReturnFunctions.push_back(s.value);
+        // Imported no-return functions: their GOT slots.
+        for (const auto& rel : image.relocations()) {
+            if ((rel.type != R_X86_64_JUMP_SLOT && rel.type != R_X86_64_GLOB_DAT) || rel.symbol <= 0)
+                continue;
+            const auto& sym = image.dynamicSymbols().at(static_cast<std::size_t>(rel.symbol));
+            if (!sym.defined && names.count(sym.name))
+                in.noReturnSlots.push_back(rel.offset);
+        }
+        std::sort(in.noReturnSlots.begin(), in.noReturnSlots.end());
         std::sort(in.noReturnFunctions.begin(), in.noReturnFunctions.end());
         in.noReturnFunctions.erase(std::unique(in.noReturnFunctions.begin(), in.noReturnFunctions.end()),
                                    in.noReturnFunctions.end());
@@ -218,8 +256,8 @@ private:
         exports_.clear();
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             for (const auto& s : modules_[mi].image->dynamicSymbols()) {
-                if (!s.defined || s.name.empty() || (s.binding != STB_GLOBAL && s.binding != STB_WEAK &&
-                                                     s.binding != STB_GNU_UNIQUE))
+                if (!s.defined || s.name.empty() ||
+                    (s.binding != STB_GLOBAL && s.binding != STB_WEAK && s.binding != STB_GNU_UNIQUE))
                     continue;
                 if (s.visibility == STV_HIDDEN || s.visibility == STV_INTERNAL)
                     continue;
@@ -282,8 +320,8 @@ private:
     }
 
     // Where a pointer slot (GOT entry) leads.
-    void slotTargets(std::uint32_t module, std::uint64_t slot, std::vector<std::pair<FunctionId, EdgeKind>>& out,
-                     std::string& problem) {
+    void slotTargets(std::uint32_t module, std::uint64_t slot,
+                     std::vector<std::pair<FunctionId, EdgeKind>>& out, std::string& problem) {
         const auto& image = *modules_[module].image;
         if (const auto* rel = image.relocationAt(slot)) {
             switch (rel->type) {
@@ -392,6 +430,24 @@ private:
                     }
                     if (!problem.empty())
                         graph_.notes.push_back(graph_.describe(from, c.address) + ": " + problem);
+                    // Function pointers passed as arguments: the callee may call them back.
+                    for (const auto& arg : c.args) {
+                        if (arg.kind != RegValue::Kind::Constants)
+                            continue;
+                        for (auto v : arg.constants) {
+                            const auto it = m.byAddress.find(static_cast<std::uint64_t>(v));
+                            if (it != m.byAddress.end() && it->second != from)
+                                addEdge(from, it->second, c.address, EdgeKind::Callback);
+                        }
+                    }
+                    // A PLT stub: a tiny function that only jumps through one GOT slot.
+                    if (c.kind == CallSite::Kind::ViaSlot && f.calls.size() == 1 && f.end - f.start <= 16 &&
+                        f.syscalls.empty()) {
+                        if (const auto* rel = m.image->relocationAt(c.slot); rel && rel->symbol > 0)
+                            graph_.functions[from].name =
+                                m.image->dynamicSymbols().at(static_cast<std::size_t>(rel->symbol)).name +
+                                "@plt";
+                    }
                     for (const auto& [to, kind] : targets) {
                         addEdge(from, to, c.address, kind);
                         callArgs_[{from, c.address}] = &c;
@@ -436,6 +492,12 @@ private:
             }
             if (m.image->kind() == ElfImage::Kind::Executable && !m.image->isPie())
                 scanDataForPointers(mi, take);
+            // A dlopen'ed module is used through dlsym: every function it exports is a pointer target.
+            if (m.reason == "dlopen")
+                for (const auto& sym : m.image->dynamicSymbols())
+                    if (sym.defined && (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) &&
+                        sym.binding != STB_LOCAL && sym.visibility == STV_DEFAULT)
+                        take(functionAt(mi, sym.value), kNoFunction, sym.value);
         }
 
         // Entry points.
@@ -465,8 +527,7 @@ private:
 
     bool isInterpreter(std::uint32_t mi) const { return interpreter_ && *interpreter_ == mi; }
 
-    template <typename Take>
-    void scanDataForPointers(std::uint32_t mi, Take&& take) {
+    template <typename Take> void scanDataForPointers(std::uint32_t mi, Take&& take) {
         const auto& img = *modules_[mi].image;
         for (const auto& s : img.sections()) {
             if (s.type != SHT_PROGBITS || (s.flags & SHF_EXECINSTR) || !(s.flags & SHF_ALLOC))
@@ -492,9 +553,9 @@ private:
                 callers[e.to].push_back(i);
         }
         struct Work {
-            FunctionId wrapper;      // passes its parameter `param` on as a syscall number
+            FunctionId wrapper; // passes its parameter `param` on as a syscall number
             int param;
-            FunctionId executes;     // the function holding the syscall instruction
+            FunctionId executes; // the function holding the syscall instruction
         };
         std::deque<Work> work;
         std::set<std::pair<FunctionId, int>> seenWrappers;
@@ -506,14 +567,16 @@ private:
                     switch (s.rax.kind) {
                     case RegValue::Kind::Constants:
                         for (auto nr : s.rax.constants)
-                            graph_.sites.push_back({f, s.address, static_cast<std::int32_t>(nr), {}, kNoFunction});
+                            graph_.sites.push_back(
+                                {f, s.address, static_cast<std::int32_t>(nr), {}, kNoFunction});
                         break;
                     case RegValue::Kind::Param:
                         if (seenWrappers.insert({f, s.rax.param}).second)
                             work.push_back({f, s.rax.param, f});
                         break;
                     case RegValue::Kind::Unknown:
-                        graph_.sites.push_back({f, s.address, -1, "syscall number in rax: " + describeValue(s.rax),
+                        graph_.sites.push_back({f, s.address, -1,
+                                                "syscall number in rax: " + describeValue(s.rax),
                                                 kNoFunction});
                         break;
                     }
@@ -532,7 +595,8 @@ private:
                 switch (v.kind) {
                 case RegValue::Kind::Constants:
                     for (auto nr : v.constants)
-                        graph_.sites.push_back({e.from, e.site, static_cast<std::int32_t>(nr), {}, w.wrapper});
+                        graph_.sites.push_back(
+                            {e.from, e.site, static_cast<std::int32_t>(nr), {}, w.executes});
                     break;
                 case RegValue::Kind::Param:
                     if (seenWrappers.insert({e.from, v.param}).second)
@@ -540,12 +604,35 @@ private:
                     break;
                 case RegValue::Kind::Unknown:
                     graph_.sites.push_back({e.from, e.site, -1,
-                                            std::string("syscall number passed to ") + graph_.describe(w.wrapper) +
-                                                " in " + kArgRegs[w.param] + ": " + describeValue(v),
-                                            w.wrapper});
+                                            std::string("syscall number passed to ") +
+                                                graph_.describe(w.wrapper) + " in " + kArgRegs[w.param] +
+                                                ": " + describeValue(v),
+                                            w.executes});
                     break;
                 }
             }
+        }
+    }
+
+    // Constant values of argument `param` at every call of `f`, following functions that pass
+    // their own parameter on (PLT stubs, wrappers). Each value comes with the call that supplies it.
+    void argumentConstants(FunctionId f, int param,
+                           std::vector<std::pair<std::int64_t, std::pair<FunctionId, std::uint64_t>>>& out,
+                           std::set<std::pair<FunctionId, int>>& seen) {
+        if (!seen.insert({f, param}).second)
+            return;
+        for (const auto& e : graph_.edges) {
+            if (e.to != f || e.kind == EdgeKind::Indirect)
+                continue;
+            auto it = callArgs_.find({e.from, e.site});
+            if (it == callArgs_.end())
+                continue;
+            const RegValue& v = it->second->args[static_cast<std::size_t>(param)];
+            if (v.kind == RegValue::Kind::Constants)
+                for (auto c : v.constants)
+                    out.push_back({c, {e.from, e.site}});
+            else if (v.kind == RegValue::Kind::Param)
+                argumentConstants(e.from, v.param, out, seen);
         }
     }
 
@@ -554,23 +641,27 @@ private:
         std::vector<std::pair<std::string, std::string>> out;
         const auto live = graph_.reachable();
         bool usesNss = false;
-        for (const auto& e : graph_.edges) {
-            if (!live[e.from] || e.to >= graph_.functions.size())
+        std::set<FunctionId> dlopens;
+        for (FunctionId f = 0; f < graph_.functions.size(); ++f) {
+            const auto& fn = graph_.functions[f];
+            if (!live[f] || fn.hub)
                 continue;
-            const auto& callee = graph_.functions[e.to];
-            if (e.kind == EdgeKind::Import && nssEntryNames().count(callee.name))
+            if (nssEntryNames().count(fn.name) && modules_[fn.module].image->soname() == "libc.so.6")
                 usesNss = true;
-            if ((e.kind == EdgeKind::Import || e.kind == EdgeKind::Direct) && dlopenNames().count(callee.name)) {
-                auto it = callArgs_.find({e.from, e.site});
-                if (it == callArgs_.end())
+            if (dlopenNames().count(fn.name))
+                dlopens.insert(f);
+        }
+        for (FunctionId f : dlopens) {
+            std::vector<std::pair<std::int64_t, std::pair<FunctionId, std::uint64_t>>> values;
+            std::set<std::pair<FunctionId, int>> seen;
+            argumentConstants(f, 0, values, seen);
+            for (const auto& [addr, where] : values) {
+                if (!live[where.first])
                     continue;
-                const RegValue& name = it->second->args[0];
-                if (name.kind != RegValue::Kind::Constants)
-                    continue;
-                const auto& image = *modules_[graph_.functions[e.from].module].image;
-                for (auto addr : name.constants)
-                    if (auto s = image.cStringAt(static_cast<std::uint64_t>(addr)); s && !s->empty())
-                        out.push_back({*s, "constant string passed by " + graph_.describe(e.from, e.site)});
+                const auto& image = *modules_[graph_.functions[where.first].module].image;
+                if (auto name = image.cStringAt(static_cast<std::uint64_t>(addr)); name && !name->empty())
+                    out.push_back(
+                        {*name, "constant string passed by " + graph_.describe(where.first, where.second)});
             }
         }
         if (usesNss)
@@ -614,8 +705,10 @@ private:
             if (auto nr = t.number(name))
                 graph_.specials.push_back({*nr, reason});
         };
-        add("restart_syscall", "issued by the kernel to resume a syscall interrupted by a stopped or handled signal");
-        add("rt_sigreturn", "made by the signal trampoline (__restore_rt) the kernel returns to after a handler");
+        add("restart_syscall",
+            "issued by the kernel to resume a syscall interrupted by a stopped or handled signal");
+        add("rt_sigreturn",
+            "made by the signal trampoline (__restore_rt) the kernel returns to after a handler");
     }
 
     const AnalyzeOptions& opts_;
@@ -631,6 +724,8 @@ private:
 
 } // namespace
 
-CallGraph analyzeProgram(const AnalyzeOptions& options) { return Builder(options).run(); }
+CallGraph analyzeProgram(const AnalyzeOptions& options) {
+    return Builder(options).run();
+}
 
 } // namespace swb

@@ -9,11 +9,11 @@
 namespace swb {
 
 struct AnalyzeOptions {
-    std::string program;              // path of the executable (inside rootfs when rootfs is set)
-    std::string rootfs;               // analyze as if this directory were /
-    std::vector<std::string> dlopen;  // extra libraries the program dlopen()s (names or paths)
-    bool useCache = true;             // per-module results cached by build-id
-    std::string cacheDir;             // default: $XDG_CACHE_HOME/swb or ~/.cache/swb
+    std::string program;             // path of the executable (inside rootfs when rootfs is set)
+    std::string rootfs;              // analyze as if this directory were /
+    std::vector<std::string> dlopen; // extra libraries the program dlopen()s (names or paths)
+    bool useCache = true;            // per-module results cached by build-id
+    std::string cacheDir;            // default: $XDG_CACHE_HOME/swb or ~/.cache/swb
     unsigned threads = 2;
     // Progress: stage name, done, total. Called from the analyzing thread.
     std::function<void(const std::string&, std::size_t, std::size_t)> progress;

@@ -82,7 +82,8 @@ std::string defaultDirectory() {
 } // namespace
 
 ModuleCache::ModuleCache(bool useDisk, std::string directory)
-    : useDisk_(useDisk), dir_(directory.empty() ? defaultDirectory() : std::move(directory)) {
+    : useDisk_(useDisk)
+    , dir_(directory.empty() ? defaultDirectory() : std::move(directory)) {
     if (dir_.empty())
         useDisk_ = false;
 }
@@ -94,6 +95,7 @@ std::string ModuleCache::encode(const Facts& facts, std::uint64_t fileSize) {
     putVarint(out, facts.size());
     for (const auto& f : facts) {
         putVarint(out, f.start);
+        out.push_back(static_cast<char>(f.origin));
         putVarint(out, f.end);
         putAddresses(out, f.blocks);
         putVarint(out, f.calls.size());
@@ -134,6 +136,10 @@ bool ModuleCache::decode(std::string_view bytes, std::uint64_t fileSize, Facts& 
     bool ok = true;
     for (auto& f : out) {
         f.start = r.varint();
+        const auto origin = r.byte();
+        if (origin > static_cast<std::uint8_t>(FunctionFacts::Origin::CodeReference))
+            return false;
+        f.origin = static_cast<FunctionFacts::Origin>(origin);
         f.end = r.varint();
         f.blocks = getAddresses(r);
         f.calls.resize(std::min<std::uint64_t>(r.varint(), r.remaining()));

@@ -15,7 +15,9 @@ using namespace swb;
 
 namespace {
 
-QString swbBinary() { return QStringLiteral(SWB_BIN_DIR "/swb"); }
+QString swbBinary() {
+    return QStringLiteral(SWB_BIN_DIR "/swb");
+}
 
 int run(const QString& program, const QStringList& args, QString* err) {
     QProcess p;
@@ -75,8 +77,8 @@ private slots:
                                        << QStringLiteral(SWB_FIXTURE_DIR "/fx_static_raw") << QStringList();
         QTest::newRow("threads") << QStringLiteral(SWB_FIXTURE_DIR "/fx_threads")
                                  << QStringLiteral(SWB_FIXTURE_DIR "/fx_threads") << QStringList();
-        QTest::newRow("ls") << QStringLiteral("/usr/bin/ls") << QStringLiteral("ls -la /usr/bin /proc/self > /dev/null")
-                            << QStringList();
+        QTest::newRow("ls") << QStringLiteral("/usr/bin/ls")
+                            << QStringLiteral("ls -la /usr/bin /proc/self > /dev/null") << QStringList();
         QTest::newRow("sort") << QStringLiteral("/usr/bin/sort")
                               << QStringLiteral("seq 1 100000 | sort --parallel=2 -S 4M -rn > /dev/null")
                               << QStringList();
@@ -84,16 +86,18 @@ private slots:
                             << QStringLiteral("cp -a /etc/os-release $W/x && cp -r /usr/share/doc/bash $W/d")
                             << QStringList();
         QTest::newRow("sqlite3") << QStringLiteral("/usr/bin/sqlite3")
-                                 << QStringLiteral("sqlite3 $W/db 'create table t(a); insert into t values (1),(2);"
-                                                   " select sum(a) from t;'")
+                                 << QStringLiteral(
+                                        "sqlite3 $W/db 'create table t(a); insert into t values (1),(2);"
+                                        " select sum(a) from t;'")
                                  << QStringList();
         QTest::newRow("redis-server")
             << QStringLiteral("/usr/bin/redis-server")
-            << QStringLiteral("redis-server --port 0 --unixsocket $W/r.sock --save '' --appendonly no --dir $W "
-                              "> /dev/null & sleep 0.3; until redis-cli -s $W/r.sock ping > /dev/null 2>&1; "
-                              "do sleep 0.1; done; redis-cli -s $W/r.sock set k v > /dev/null; "
-                              "redis-cli -s $W/r.sock lpush l a b c > /dev/null; "
-                              "redis-cli -s $W/r.sock shutdown nosave > /dev/null 2>&1; wait")
+            << QStringLiteral(
+                   "redis-server --port 0 --unixsocket $W/r.sock --save '' --appendonly no --dir $W "
+                   "> /dev/null & sleep 0.3; until redis-cli -s $W/r.sock ping > /dev/null 2>&1; "
+                   "do sleep 0.1; done; redis-cli -s $W/r.sock set k v > /dev/null; "
+                   "redis-cli -s $W/r.sock lpush l a b c > /dev/null; "
+                   "redis-cli -s $W/r.sock shutdown nosave > /dev/null 2>&1; wait")
             << QStringList();
     }
 
@@ -101,7 +105,8 @@ private slots:
         QFETCH(QString, binary);
         QFETCH(QString, script);
         QFETCH(QStringList, dlopen);
-        const QString tag = QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_'));
+        const QString tag =
+            QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_'));
         const QString scratch = work_.filePath(tag);
         QVERIFY(QDir().mkpath(scratch));
         QString err;
@@ -116,8 +121,8 @@ private slots:
         const QString trace = work_.filePath(tag + QStringLiteral(".swbtrace"));
         const QString full = QStringLiteral("W=") + scratch + QStringLiteral("; ") + script;
         QVERIFY2(run(swbBinary(),
-                     {QStringLiteral("trace"), QStringLiteral("-o"), trace, QStringLiteral("--"), QStringLiteral("/bin/sh"),
-                      QStringLiteral("-c"), full},
+                     {QStringLiteral("trace"), QStringLiteral("-o"), trace, QStringLiteral("--"),
+                      QStringLiteral("/bin/sh"), QStringLiteral("-c"), full},
                      &err) == 0,
                  qPrintable(err));
 

@@ -1,0 +1,104 @@
+#include "commands.h"
+
+#include "static/analysis_file.h"
+#include "static/analyzer.h"
+#include "util/error.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+namespace swb::cli {
+
+namespace {
+
+struct AnalyzeArgs {
+    std::string binary;
+    std::string output;
+    std::string rootfs;
+    std::vector<std::string> dlopen;
+    bool noCache = false;
+    unsigned threads = 0;
+};
+
+// A one-line progress bar on stderr when it is a terminal.
+class ProgressBar {
+public:
+    ProgressBar()
+        : enabled_(::isatty(2)) {}
+    ~ProgressBar() { clear(); }
+    void update(const std::string& stage, std::size_t done, std::size_t total) {
+        if (!enabled_ || total == 0)
+            return;
+        constexpr int kWidth = 30;
+        const int filled = static_cast<int>(kWidth * done / total);
+        std::string line = "\r[" + std::string(static_cast<std::size_t>(filled), '=') +
+                           std::string(static_cast<std::size_t>(kWidth - filled), ' ') + "] " +
+                           std::to_string(done) + "/" + std::to_string(total) + " " + stage;
+        if (line.size() > 100)
+            line.resize(100);
+        std::cerr << line << std::string(width_ > line.size() ? width_ - line.size() : 0, ' ') << std::flush;
+        width_ = line.size();
+    }
+    void clear() {
+        if (enabled_ && width_) {
+            std::cerr << '\r' << std::string(width_, ' ') << '\r' << std::flush;
+            width_ = 0;
+        }
+    }
+
+private:
+    bool enabled_;
+    std::size_t width_ = 0;
+};
+
+int runAnalyze(const AnalyzeArgs& args) {
+    AnalyzeOptions opts;
+    opts.program = args.binary;
+    opts.rootfs = args.rootfs;
+    opts.dlopen = args.dlopen;
+    opts.useCache = !args.noCache;
+    opts.threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+    ProgressBar bar;
+    opts.progress = [&bar](const std::string& stage, std::size_t done, std::size_t total) {
+        bar.update(stage, done, total);
+    };
+    const auto t0 = std::chrono::steady_clock::now();
+    const CallGraph graph = analyzeProgram(opts);
+    bar.clear();
+    const std::string output = args.output.empty()
+                                   ? std::filesystem::path(args.binary).filename().string() + ".swbanalysis"
+                                   : args.output;
+    writeAnalysisFile(graph, output);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto unresolved = graph.unresolvedSites();
+    std::cerr << "swb: " << graph.syscalls().size() << " syscalls reachable from " << graph.entries.size()
+              << " entry points in " << graph.modules.size() << " modules; " << unresolved.size()
+              << " unresolved site" << (unresolved.size() == 1 ? "" : "s") << "; written to " << output
+              << " (" << static_cast<int>(seconds * 1000) << " ms)\n";
+    for (const auto& note : graph.notes)
+        if (note.starts_with("missing library") || note.starts_with("dlopen"))
+            std::cerr << "swb: " << note << '\n';
+    return 0;
+}
+
+} // namespace
+
+void addAnalyzeCommand(CLI::App& app, Context& ctx) {
+    auto* cmd =
+        app.add_subcommand("analyze", "Statically analyze BINARY and every library it loads: call graph, "
+                                      "syscall sites and witness paths");
+    auto args = std::make_shared<AnalyzeArgs>();
+    cmd->add_option("BINARY", args->binary, "ELF executable (x86-64)")->required();
+    cmd->add_option("-o,--output", args->output, "Analysis file to write (default: BINARY.swbanalysis)");
+    cmd->add_option("--rootfs", args->rootfs, "Resolve BINARY and its libraries inside this root directory");
+    cmd->add_option("--dlopen", args->dlopen, "A library the program dlopen()s (repeatable)");
+    cmd->add_flag("--no-cache", args->noCache, "Do not read or write the per-module result cache");
+    cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
+    cmd->final_callback([args, &ctx] { ctx.exitCode = runAnalyze(*args); });
+}
+
+} // namespace swb::cli
