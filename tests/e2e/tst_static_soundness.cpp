@@ -99,6 +99,12 @@ private slots:
                    "redis-cli -s $W/r.sock lpush l a b c > /dev/null; "
                    "redis-cli -s $W/r.sock shutdown nosave > /dev/null 2>&1; wait")
             << QStringList();
+        QTest::newRow("nginx") << QStringLiteral("/usr/sbin/nginx") << QStringLiteral("@nginx.sh")
+                               << QStringList{QStringLiteral("/usr/lib/nginx/modules/*.so")};
+        QTest::newRow("memcached") << QStringLiteral("/usr/bin/memcached") << QStringLiteral("@memcached.sh")
+                                   << QStringList();
+        QTest::newRow("python3") << QStringLiteral("/usr/bin/python3.11") << QStringLiteral("@python3.sh")
+                                 << QStringList{QStringLiteral("/usr/lib/python3.11/lib-dynload/*.so")};
     }
 
     void dynamicIsSubsetOfStatic() {
@@ -113,13 +119,22 @@ private slots:
 
         const QString analysis = work_.filePath(tag + QStringLiteral(".swbanalysis"));
         QStringList analyzeArgs{QStringLiteral("analyze"), QStringLiteral("-o"), analysis};
-        for (const auto& lib : dlopen)
-            analyzeArgs << QStringLiteral("--dlopen") << lib;
+        for (const auto& pattern : dlopen) {
+            // A glob: every matching file is a library the program may dlopen.
+            const QFileInfo fi(pattern);
+            const auto files = QDir(fi.path()).entryInfoList({fi.fileName()}, QDir::Files);
+            QVERIFY2(!files.isEmpty(), qPrintable(pattern));
+            for (const auto& f : files)
+                analyzeArgs << QStringLiteral("--dlopen") << f.absoluteFilePath();
+        }
         analyzeArgs << binary;
         QVERIFY2(run(swbBinary(), analyzeArgs, &err) == 0, qPrintable(err));
 
         const QString trace = work_.filePath(tag + QStringLiteral(".swbtrace"));
-        const QString full = QStringLiteral("W=") + scratch + QStringLiteral("; ") + script;
+        QString full = QStringLiteral("W=") + scratch + QStringLiteral("; ") + script;
+        if (script.startsWith(QLatin1Char('@')))
+            full = QStringLiteral("sh " SWB_SOURCE_DIR "/tests/e2e/workloads/") + script.mid(1) + QLatin1Char(' ') +
+                   scratch;
         QVERIFY2(run(swbBinary(),
                      {QStringLiteral("trace"), QStringLiteral("-o"), trace, QStringLiteral("--"),
                       QStringLiteral("/bin/sh"), QStringLiteral("-c"), full},
