@@ -456,14 +456,24 @@ private:
             }
         }
 
-        // Address-taken functions: targets of indirect calls.
-        std::set<std::pair<FunctionId, FunctionId>> taken; // (function, where) dedup by function only
+        // Address-taken functions: targets of indirect calls. An address stored in data (a
+        // relocation, a pointer table) counts from the start; an address the code materializes
+        // counts once the function doing it is reachable (see the fixpoint below).
         std::unordered_set<FunctionId> takenSet;
+        struct CodeTake {
+            FunctionId by, target;
+            std::uint64_t site;
+        };
+        std::vector<CodeTake> codeTakes;
         auto take = [&](FunctionId f, FunctionId where, std::uint64_t site) {
-            if (f == kNoFunction || graph_.functions[f].hub || !takenSet.insert(f).second)
+            if (f == kNoFunction || graph_.functions[f].hub)
                 return;
-            (void)where;
-            addEdge(hub, f, site, EdgeKind::Indirect);
+            if (where != kNoFunction) {
+                codeTakes.push_back({where, f, site});
+                return;
+            }
+            if (takenSet.insert(f).second)
+                addEdge(hub, f, site, EdgeKind::Indirect);
         };
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             auto& m = modules_[mi];
@@ -520,6 +530,17 @@ private:
                 entry(mi, a, modules_[mi].reason.starts_with("dlopen") ? EntryKind::Dlopen : EntryKind::Init);
             for (auto a : img.finiFunctions())
                 entry(mi, a, EntryKind::Fini);
+        }
+
+        // Code references join the indirect-call targets as their functions become reachable.
+        for (bool grew = true; grew;) {
+            grew = false;
+            const auto live = graph_.reachable();
+            for (const auto& t : codeTakes)
+                if (live[t.by] && takenSet.insert(t.target).second) {
+                    addEdge(hub, t.target, t.site, EdgeKind::Indirect);
+                    grew = true;
+                }
         }
 
         resolveSyscallSites();
@@ -659,7 +680,10 @@ private:
                 if (!live[where.first])
                     continue;
                 const auto& image = *modules_[graph_.functions[where.first].module].image;
-                if (auto name = image.cStringAt(static_cast<std::uint64_t>(addr)); name && !name->empty())
+                // Only strings that name a shared object: the same argument register carries other
+                // constants on paths that never reach dlopen.
+                if (auto name = image.cStringAt(static_cast<std::uint64_t>(addr));
+                    name && (name->find(".so") != std::string::npos || name->find('/') != std::string::npos))
                     out.push_back(
                         {*name, "constant string passed by " + graph_.describe(where.first, where.second)});
             }

@@ -1,0 +1,159 @@
+// The static analyzer end to end on the features fixture: each syscall is found the way the
+// fixture reaches it, with a witness path an analyst can read.
+#include "static/analyzer.h"
+#include "static/module_cache.h"
+#include "util/error.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace swb;
+
+namespace {
+
+const char* kFixture = SWB_FIXTURE_DIR "/sa_features";
+
+std::vector<std::string> pathNames(const CallGraph& g, const CallGraph::Path& p) {
+    std::vector<std::string> out;
+    for (const auto& step : p)
+        out.push_back(g.describe(step.function));
+    return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+} // namespace
+
+class TestAnalyzer : public QObject {
+    Q_OBJECT
+    QTemporaryDir cacheDir_;
+    CallGraph graph_;
+
+private slots:
+    void initTestCase() {
+        AnalyzeOptions opts;
+        opts.program = kFixture;
+        opts.cacheDir = cacheDir_.path().toStdString();
+        graph_ = analyzeProgram(opts);
+        QVERIFY(graph_.modules.size() >= 3);
+    }
+
+    void findsEachWay_data() {
+        QTest::addColumn<QString>("syscall");
+        QTest::addColumn<QString>("mustPassThrough");
+        QTest::addColumn<int>("via"); // the edge kind into the function of the syscall site's caller chain
+        QTest::newRow("inline syscall instruction")
+            << QStringLiteral("getcpu") << QStringLiteral("sa_features!raw_getcpu") << -1;
+        QTest::newRow("syscall() with a constant")
+            << QStringLiteral("sched_get_priority_max") << QStringLiteral("libc.so.6!syscall") << -1;
+        QTest::newRow("callback through qsort")
+            << QStringLiteral("getpgrp") << QStringLiteral("sa_features!compare") << int(EdgeKind::Callback);
+        QTest::newRow("constructor only")
+            << QStringLiteral("personality") << QStringLiteral("sa_features!init_hook") << -1;
+        QTest::newRow("dlopen'ed plugin")
+            << QStringLiteral("syncfs") << QStringLiteral("libsaplugin.so!plugin_run")
+            << int(EdgeKind::Indirect);
+    }
+    void findsEachWay() {
+        QFETCH(QString, syscall);
+        QFETCH(QString, mustPassThrough);
+        QFETCH(int, via);
+        const int nr = *SyscallTable::forArch(Arch::X86_64).number(syscall.toStdString());
+        const auto all = graph_.syscalls();
+        QVERIFY(std::binary_search(all.begin(), all.end(), nr));
+        const auto paths = graph_.witnessPaths(nr, 16);
+        QVERIFY(!paths.empty());
+        bool found = false;
+        for (const auto& p : paths) {
+            const auto names = pathNames(graph_, p);
+            if (!contains(names, mustPassThrough.toStdString()))
+                continue;
+            found = true;
+            if (via >= 0) {
+                bool sawKind = false;
+                for (const auto& step : p)
+                    sawKind |= int(step.via) == via;
+                QVERIFY2(sawKind, qPrintable(mustPassThrough));
+            }
+        }
+        QVERIFY2(found, qPrintable(QStringLiteral("no witness path through ") + mustPassThrough));
+    }
+
+    void constructorIsAnEntry() {
+        bool found = false;
+        for (const auto& e : graph_.entries)
+            found |= graph_.describe(e.function) == "sa_features!init_hook" && e.kind == EntryKind::Init;
+        QVERIFY(found);
+    }
+
+    void pluginIsDlopenedAndReported() {
+        bool loaded = false;
+        for (const auto& m : graph_.modules)
+            loaded |= m.path.ends_with("/libsaplugin.so") && m.loadReason == "dlopen";
+        QVERIFY(loaded);
+        bool noted = false;
+        for (const auto& n : graph_.notes)
+            noted |= n.starts_with("dlopen: libsaplugin.so (constant string passed by sa_features!main+");
+        QVERIFY(noted);
+    }
+
+    void specialCasesAreNamed() {
+        const auto& t = SyscallTable::forArch(Arch::X86_64);
+        std::vector<std::string> names;
+        for (const auto& s : graph_.specials) {
+            names.push_back(t.name(s.nr));
+            QVERIFY(!s.reason.empty());
+        }
+        QVERIFY(contains(names, "rt_sigreturn"));
+        QVERIFY(contains(names, "restart_syscall"));
+    }
+
+    void unresolvedSitesCarryLocationAndReason() {
+        for (const auto* s : graph_.unresolvedSites()) {
+            QVERIFY(!s->reason.empty());
+            QVERIFY(s->address != 0);
+            QVERIFY(graph_.describe(s->function, s->address).find('!') != std::string::npos);
+        }
+    }
+
+    void cacheGivesTheSameResult() {
+        AnalyzeOptions opts;
+        opts.program = kFixture;
+        opts.cacheDir = cacheDir_.path().toStdString();
+        const auto again = analyzeProgram(opts); // every module from the cache now
+        QCOMPARE(again.syscalls(), graph_.syscalls());
+        QCOMPARE(again.edges.size(), graph_.edges.size());
+        QVERIFY(!QDir(cacheDir_.path()).entryList({QStringLiteral("*.facts")}).isEmpty());
+        opts.useCache = false;
+        QCOMPARE(analyzeProgram(opts).syscalls(), graph_.syscalls());
+    }
+
+    void cacheRejectsForeignBytes() {
+        ModuleCache::Facts facts;
+        QVERIFY(!ModuleCache::decode("not a cache entry", 100, facts));
+        const std::vector<FunctionFacts> one(1);
+        const auto bytes = ModuleCache::encode(one, 1234);
+        QVERIFY(ModuleCache::decode(bytes, 1234, facts));
+        QCOMPARE(facts.size(), std::size_t(1));
+        QVERIFY(!ModuleCache::decode(bytes, 1235, facts)); // the file changed size
+        QVERIFY(!ModuleCache::decode(bytes.substr(0, bytes.size() - 1), 1234, facts)); // truncated
+    }
+
+    void notAnElfFails() {
+        AnalyzeOptions opts;
+        opts.program = SWB_SOURCE_DIR "/README.md";
+        opts.useCache = false;
+        try {
+            analyzeProgram(opts);
+            QFAIL("analyzed a text file");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("README.md") != std::string::npos, e.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAnalyzer)
+#include "tst_analyzer.moc"
