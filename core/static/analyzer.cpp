@@ -16,6 +16,7 @@
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 namespace swb {
 
@@ -101,6 +102,106 @@ struct ModuleState {
     std::vector<std::pair<std::uint64_t, FunctionId>> sortedStarts; // for containment lookups
 };
 
+// Which data objects of one module the program can reach. Symbols with a size give real object
+// extents. Elsewhere (stripped code) objects are guessed: every address a pointer in data points to
+// starts an object ("strong" anchor), and every address the code refers to starts a segment
+// ("weak" anchor) within one. Code that refers to an address can use the segment from there on; a
+// pointer to an object can reach all of it, up to the next strong anchor. A slot belongs to the
+// segment holding it; slots before the first anchor count as live.
+class DataLiveness {
+public:
+    // How far past a pointer target an object is assumed to extend when no symbol gives its size.
+    static constexpr std::uint64_t kObjectReach = 512;
+
+    template <typename Pointers>
+    void build(const ElfImage& image, const std::vector<FunctionFacts>& facts, const Pointers& pointers,
+               std::uint32_t module) {
+        // Position-dependent images hold absolute pointers this model does not follow: all live.
+        if (image.kind() == ElfImage::Kind::Executable && !image.isPie())
+            return;
+        std::vector<std::uint64_t> exported;
+        std::vector<std::pair<std::uint64_t, bool>> anchors; // address, strong
+        for (const auto* table : {&image.symbols(), &image.dynamicSymbols()})
+            for (const auto& s : *table) {
+                if (!s.defined || (s.type != STT_OBJECT && s.type != STT_NOTYPE))
+                    continue;
+                if (s.size > 0)
+                    sized_.push_back({s.value, s.value + s.size});
+                else
+                    anchors.push_back({s.value, true});
+                if (s.dynamic && s.binding != STB_LOCAL && s.visibility == STV_DEFAULT)
+                    exported.push_back(s.value);
+            }
+        std::sort(sized_.begin(), sized_.end());
+        sized_.erase(std::unique(sized_.begin(), sized_.end()), sized_.end());
+        for (const auto& f : facts)
+            for (auto a : f.dataReferences)
+                anchors.push_back({a, false});
+        for (const auto& p : pointers)
+            if (p.targetModule == module)
+                anchors.push_back({p.target, true});
+        // An address inside a sized object is that object, not the start of a new one.
+        std::erase_if(anchors, [&](const auto& a) { return sizedIndex(a.first) >= 0; });
+        std::sort(anchors.begin(), anchors.end());
+        for (const auto& [address, strong] : anchors) {
+            if (!anchors_.empty() && anchors_.back() == address) {
+                strong_.back() = strong_.back() || strong;
+                continue;
+            }
+            anchors_.push_back(address);
+            strong_.push_back(strong);
+        }
+        sizedLive_.assign(sized_.size(), 0);
+        anchorLive_.assign(anchors_.size(), 0);
+        for (auto a : exported)
+            markLive(a, true);
+    }
+    // Marks live the segment holding `address` (and, for a pointer, the rest of its object);
+    // returns true when something was not live before.
+    bool markLive(std::uint64_t address, bool wholeObject) {
+        if (const auto i = sizedIndex(address); i >= 0)
+            return std::exchange(sizedLive_[static_cast<std::size_t>(i)], 1) == 0;
+        auto k = anchorIndex(address);
+        if (k < 0)
+            return false;
+        bool changed = std::exchange(anchorLive_[static_cast<std::size_t>(k)], 1) == 0;
+        if (wholeObject)
+            for (auto n = static_cast<std::size_t>(k) + 1;
+                 n < anchors_.size() && !strong_[n] &&
+                 anchors_[n] - anchors_[static_cast<std::size_t>(k)] < kObjectReach;
+                 ++n)
+                changed |= std::exchange(anchorLive_[n], 1) == 0;
+        return changed;
+    }
+    bool isLive(std::uint64_t address) const {
+        if (const auto i = sizedIndex(address); i >= 0)
+            return sizedLive_[static_cast<std::size_t>(i)];
+        const auto k = anchorIndex(address);
+        return k < 0 || anchorLive_[static_cast<std::size_t>(k)];
+    }
+
+private:
+    std::ptrdiff_t sizedIndex(std::uint64_t address) const {
+        auto it = std::upper_bound(sized_.begin(), sized_.end(), std::make_pair(address, UINT64_MAX));
+        // Objects may nest (aliases); look back over the few that start at or before the address.
+        for (int k = 0; k < 4 && it != sized_.begin(); ++k) {
+            --it;
+            if (address < it->second)
+                return it - sized_.begin();
+        }
+        return -1;
+    }
+    std::ptrdiff_t anchorIndex(std::uint64_t address) const {
+        const auto it = std::upper_bound(anchors_.begin(), anchors_.end(), address);
+        return (it - anchors_.begin()) - 1;
+    }
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> sized_;
+    std::vector<char> sizedLive_;
+    std::vector<std::uint64_t> anchors_;
+    std::vector<char> strong_;
+    std::vector<char> anchorLive_;
+};
+
 class Builder {
 public:
     Builder(const AnalyzeOptions& opts)
@@ -114,6 +215,7 @@ public:
         // Load, analyze and link; repeat while constant-string dlopen calls or NSS uses add modules.
         for (int round = 0; round < 4; ++round) {
             graph_ = CallGraph{};
+            takenOutsideLibc_.clear();
             modules_.clear();
             auto loaded = loadProgram(opts_.program, resolver_, extra);
             graph_.program = opts_.program;
@@ -465,6 +567,22 @@ private:
             std::uint64_t site;
         };
         std::vector<CodeTake> codeTakes;
+        // A function pointer stored at `slot` in a module's data; it becomes a target once the data
+        // object holding the slot is live (see DataLiveness).
+        struct DataTake {
+            std::uint32_t module;
+            std::uint64_t slot;
+            FunctionId target;
+        };
+        std::vector<DataTake> dataTakes;
+        // A pointer at `slot` to other data at `target` (a table of tables, a vtable pointer).
+        struct DataPointer {
+            std::uint32_t module;
+            std::uint64_t slot;
+            std::uint32_t targetModule;
+            std::uint64_t target;
+        };
+        std::vector<DataPointer> dataPointers;
         auto take = [&](FunctionId f, FunctionId where, std::uint64_t site) {
             if (f == kNoFunction || graph_.functions[f].hub)
                 return;
@@ -485,23 +603,33 @@ private:
                 }
             for (const auto& rel : m.image->relocations()) {
                 if (rel.type == R_X86_64_RELATIVE) {
-                    const auto it = m.byAddress.find(static_cast<std::uint64_t>(rel.addend));
+                    const auto target = static_cast<std::uint64_t>(rel.addend);
+                    const auto it = m.byAddress.find(target);
                     if (it != m.byAddress.end())
-                        take(it->second, kNoFunction, rel.offset);
+                        dataTakes.push_back({mi, rel.offset, it->second});
+                    else
+                        dataPointers.push_back({mi, rel.offset, mi, target});
                 } else if ((rel.type == R_X86_64_64 || rel.type == R_X86_64_GLOB_DAT) && rel.symbol > 0) {
                     const auto& sym = m.image->dynamicSymbols().at(static_cast<std::size_t>(rel.symbol));
-                    if (sym.type != STT_FUNC && sym.type != STT_GNU_IFUNC && sym.defined)
+                    const auto b = bind(sym);
+                    if (!b)
                         continue;
-                    if (auto b = bind(sym)) {
+                    if (b->symbol->type == STT_FUNC || b->symbol->type == STT_GNU_IFUNC) {
                         targets.clear();
                         symbolTargets(*b, targets);
                         for (const auto& [to, kind] : targets)
-                            take(to, kNoFunction, rel.offset);
+                            dataTakes.push_back({mi, rel.offset, to});
+                    } else {
+                        // A pointer to (possibly another module's) data object.
+                        dataPointers.push_back({mi, rel.offset, b->module,
+                                                b->symbol->value + static_cast<std::uint64_t>(rel.addend)});
                     }
                 }
             }
             if (m.image->kind() == ElfImage::Kind::Executable && !m.image->isPie())
-                scanDataForPointers(mi, take);
+                scanDataForPointers(mi, [&](FunctionId f, std::uint64_t slot) {
+                    dataTakes.push_back({mi, slot, f});
+                });
             // A dlopen'ed module is used through dlsym: every function it exports is a pointer target.
             if (m.reason == "dlopen")
                 for (const auto& sym : m.image->dynamicSymbols())
@@ -532,13 +660,47 @@ private:
                 entry(mi, a, EntryKind::Fini);
         }
 
-        // Code references join the indirect-call targets as their functions become reachable.
+        // Indirect-call targets grow with reachability: code references count once their function
+        // is reachable, data pointers once their data object is live. A data object is live when
+        // reachable code refers to it, another live object points to it, or it is exported.
+        std::vector<DataLiveness> data(modules_.size());
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi)
+            data[mi].build(*modules_[mi].image, *modules_[mi].facts, dataPointers, mi);
+        std::vector<char> scanned(graph_.functions.size(), 0);
         for (bool grew = true; grew;) {
             grew = false;
             const auto live = graph_.reachable();
+            for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+                const auto& m = modules_[mi];
+                for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
+                    const FunctionId f = m.ids[fi];
+                    if (!live[f] || scanned[f])
+                        continue;
+                    scanned[f] = 1;
+                    for (auto a : (*m.facts)[fi].dataReferences)
+                        data[mi].markLive(a, false);
+                }
+            }
+            for (bool more = true; more;) {
+                more = false;
+                for (const auto& p : dataPointers)
+                    if (data[p.module].isLive(p.slot) && data[p.targetModule].markLive(p.target, true))
+                        more = true;
+            }
+            for (const auto& t : codeTakes)
+                if (live[t.by] && modules_[graph_.functions[t.by].module].image->soname() != "libc.so.6")
+                    takenOutsideLibc_.insert(t.target);
+            for (const auto& t : dataTakes)
+                if (modules_[t.module].image->soname() != "libc.so.6")
+                    takenOutsideLibc_.insert(t.target);
             for (const auto& t : codeTakes)
                 if (live[t.by] && takenSet.insert(t.target).second) {
                     addEdge(hub, t.target, t.site, EdgeKind::Indirect);
+                    grew = true;
+                }
+            for (const auto& t : dataTakes)
+                if (data[t.module].isLive(t.slot) && takenSet.insert(t.target).second) {
+                    addEdge(hub, t.target, t.slot, EdgeKind::Indirect);
                     grew = true;
                 }
         }
@@ -559,7 +721,7 @@ private:
                 std::memcpy(&v, bytes.data() + off, 8);
                 const auto it = modules_[mi].byAddress.find(v);
                 if (it != modules_[mi].byAddress.end())
-                    take(it->second, kNoFunction, s.address + off);
+                    take(it->second, s.address + off);
             }
         }
     }
@@ -657,17 +819,41 @@ private:
         }
     }
 
+    // Reachability where the indirect-call hub leads only to functions whose address was taken
+    // outside libc.
+    std::vector<bool> reachableWithoutLibcPointers() const {
+        CallGraph pruned;
+        pruned.functions = graph_.functions;
+        pruned.entries = graph_.entries;
+        pruned.edges.reserve(graph_.edges.size());
+        for (const auto& e : graph_.edges) {
+            if (graph_.functions[e.from].hub && !graph_.functions[e.to].hub) {
+                const auto& target = graph_.functions[e.to];
+                if (modules_[target.module].image->soname() == "libc.so.6" && !takenOutsideLibc_.count(e.to))
+                    continue;
+            }
+            pruned.edges.push_back(e);
+        }
+        return pruned.reachable();
+    }
+
     // Libraries the program loads at run time: constant-string dlopen calls and NSS modules.
     std::vector<std::pair<std::string, std::string>> discoverDlopen() {
         std::vector<std::pair<std::string, std::string>> out;
         const auto live = graph_.reachable();
+        // NSS lookups are calls the program makes (getpwnam, getaddrinfo, ...), directly or through
+        // its libraries, or through a pointer to them taken outside libc. Reaching them only through
+        // glibc's own internal pointer tables (RPC, stdio) says nothing about the program, and would
+        // pull every NSS service into every analysis.
+        const auto called = reachableWithoutLibcPointers();
         bool usesNss = false;
         std::set<FunctionId> dlopens;
         for (FunctionId f = 0; f < graph_.functions.size(); ++f) {
             const auto& fn = graph_.functions[f];
             if (!live[f] || fn.hub)
                 continue;
-            if (nssEntryNames().count(fn.name) && modules_[fn.module].image->soname() == "libc.so.6")
+            if (called[f] && nssEntryNames().count(fn.name) &&
+                modules_[fn.module].image->soname() == "libc.so.6")
                 usesNss = true;
             if (dlopenNames().count(fn.name))
                 dlopens.insert(f);
@@ -741,6 +927,7 @@ private:
     CallGraph graph_;
     std::vector<ModuleState> modules_;
     std::optional<std::size_t> interpreter_;
+    std::unordered_set<FunctionId> takenOutsideLibc_;
     std::unordered_map<std::string, std::vector<Binding>> exports_;
     std::unordered_map<FunctionId, const FunctionFacts*> factsIndex_;
     std::map<std::pair<FunctionId, std::uint64_t>, const CallSite*> callArgs_;

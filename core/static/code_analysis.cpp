@@ -796,6 +796,19 @@ private:
                 cache_.inCode(static_cast<std::uint64_t>(imm.value)))
                 facts_->codeReferences.push_back(static_cast<std::uint64_t>(imm.value));
         }
+        for (std::uint8_t k = 0; k < std::min<std::uint8_t>(x.opCount, 2); ++k) {
+            const Operand& o = x.op[k];
+            std::uint64_t a = 0;
+            if (o.type == OpType::Mem && o.base == kRip && o.index == kNoReg)
+                a = x.ripTarget(o);
+            else if (positionDependent_ && o.type == OpType::Mem && o.base == kNoReg && o.index == kNoReg &&
+                     o.value > 0)
+                a = static_cast<std::uint64_t>(o.value);
+            else if (positionDependent_ && o.type == OpType::Imm && o.value > 0 && x.flow == Flow::Normal)
+                a = static_cast<std::uint64_t>(o.value);
+            if (a != 0 && !cache_.inCode(a))
+                facts_->dataReferences.push_back(a);
+        }
     }
 
     void finish(FunctionFacts& f) {
@@ -808,6 +821,7 @@ private:
             return std::tie(a.address, a.kind, a.target) < std::tie(b.address, b.kind, b.target);
         });
         sortUnique(f.codeReferences);
+        sortUnique(f.dataReferences);
         std::sort(problems_.begin(), problems_.end());
         problems_.erase(std::unique(problems_.begin(), problems_.end()), problems_.end());
         for (const auto& [at, msg] : problems_)

@@ -74,6 +74,10 @@ struct FunctionFacts {
     // pointer-sized constant are NOT included) that fall inside executable code: function
     // pointers taken by this function.
     std::vector<std::uint64_t> codeReferences;
+    // Addresses outside the code that the function refers to: rip-relative memory operands and
+    // lea targets, and (position-dependent images) absolute addresses. The linker uses them to tell
+    // which data objects, and so which function pointers stored in them, the code can reach.
+    std::vector<std::uint64_t> dataReferences;
     // Jump tables found and resolved (the targets became blocks); unresolved indirect jumps
     // that are not tail calls are listed here with the reason.
     std::size_t jumpTables = 0;

@@ -113,6 +113,7 @@ std::string ModuleCache::encode(const Facts& facts, std::uint64_t fileSize) {
             putValue(out, s.rax);
         }
         putAddresses(out, f.codeReferences);
+        putAddresses(out, f.dataReferences);
         putVarint(out, f.jumpTables);
         putVarint(out, f.problems.size());
         for (const auto& p : f.problems)
@@ -160,6 +161,7 @@ bool ModuleCache::decode(std::string_view bytes, std::uint64_t fileSize, Facts& 
             s.rax = getValue(r, ok);
         }
         f.codeReferences = getAddresses(r);
+        f.dataReferences = getAddresses(r);
         f.jumpTables = r.varint();
         f.problems.resize(std::min<std::uint64_t>(r.varint(), r.remaining()));
         for (auto& p : f.problems)
