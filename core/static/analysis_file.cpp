@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string_view>
+#include <type_traits>
+
 namespace swb {
 
 using json = nlohmann::ordered_json;
@@ -21,45 +24,102 @@ bool looksLikeAnalysisFile(std::string_view head) {
            head.find(kFormat, p) != std::string_view::npos;
 }
 
+namespace {
+
+// JSON string literal. Bytes outside ASCII are written as \u00XX so that any symbol name, valid
+// UTF-8 or not, gives a file every JSON reader accepts.
+void putJsonString(std::string& out, std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20 || c >= 0x80) {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        } else {
+            out += ch;
+        }
+    }
+    out += '"';
+}
+
+template <typename... T> void putJsonRow(std::string& out, bool first, const T&... values) {
+    out += first ? "\n  [" : ",\n  [";
+    bool firstValue = true;
+    auto one = [&](const auto& v) {
+        if (!firstValue)
+            out += ',';
+        firstValue = false;
+        using V = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, std::string>)
+            putJsonString(out, v);
+        else if constexpr (std::is_same_v<V, bool>)
+            out += v ? "true" : "false";
+        else
+            out += std::to_string(v);
+    };
+    (one(values), ...);
+    out += ']';
+}
+
+} // namespace
+
+// The big arrays are written by hand, one element per line: building a JSON DOM for a program's
+// whole call graph (hundreds of thousands of edges) costs more than the analysis itself.
 void writeAnalysisFile(const CallGraph& g, const std::string& path) {
-    json j;
-    j["format"] = kFormat;
-    j["version"] = kAnalysisFormatVersion;
-    j["arch"] = archName(g.arch);
-    j["program"] = g.program;
     const auto& table = SyscallTable::forArch(g.arch);
+    json head;
+    head["format"] = kFormat;
+    head["version"] = kAnalysisFormatVersion;
+    head["arch"] = archName(g.arch);
+    head["program"] = g.program;
     json names = json::array();
     for (int nr : g.syscalls())
         names.push_back(table.name(nr));
-    j["syscalls"] = names;
+    head["syscalls"] = names;
     json modules = json::array();
     for (const auto& m : g.modules)
         modules.push_back(
             {{"path", m.path}, {"buildId", m.buildId}, {"soname", m.soname}, {"loadReason", m.loadReason}});
-    j["modules"] = modules;
-    json functions = json::array();
-    for (const auto& f : g.functions)
-        functions.push_back(json::array({f.module, f.address, f.size, f.name, f.sourceFile, f.line, f.hub}));
-    j["functions"] = functions;
-    json edges = json::array();
-    for (const auto& e : g.edges)
-        edges.push_back(json::array({e.from, e.to, e.site, static_cast<int>(e.kind)}));
-    j["edges"] = edges;
-    json sites = json::array();
-    for (const auto& s : g.sites)
-        sites.push_back(json::array({s.function, s.address, s.nr, s.reason,
-                                     s.wrapper == kNoFunction ? -1 : static_cast<std::int64_t>(s.wrapper)}));
-    j["sites"] = sites;
-    json entries = json::array();
-    for (const auto& e : g.entries)
-        entries.push_back(json::array({e.function, static_cast<int>(e.kind)}));
-    j["entries"] = entries;
+    head["modules"] = modules;
+    std::string out = head.dump();
+    out.pop_back(); // the closing brace: the arrays follow
+    out.reserve(out.size() + g.functions.size() * 48 + g.edges.size() * 28 + g.sites.size() * 40);
+
+    out += ",\n\"functions\": [";
+    for (std::size_t i = 0; i < g.functions.size(); ++i) {
+        const auto& f = g.functions[i];
+        putJsonRow(out, i == 0, f.module, f.address, f.size, f.name, f.sourceFile, f.line, f.hub);
+    }
+    out += "],\n\"edges\": [";
+    for (std::size_t i = 0; i < g.edges.size(); ++i) {
+        const auto& e = g.edges[i];
+        putJsonRow(out, i == 0, e.from, e.to, e.site, static_cast<int>(e.kind));
+    }
+    out += "],\n\"sites\": [";
+    for (std::size_t i = 0; i < g.sites.size(); ++i) {
+        const auto& s = g.sites[i];
+        putJsonRow(out, i == 0, s.function, s.address, s.nr, s.reason,
+                   s.wrapper == kNoFunction ? std::int64_t{-1} : static_cast<std::int64_t>(s.wrapper));
+    }
+    out += "],\n\"entries\": [";
+    for (std::size_t i = 0; i < g.entries.size(); ++i)
+        putJsonRow(out, i == 0, g.entries[i].function, static_cast<int>(g.entries[i].kind));
+    json tail;
     json specials = json::array();
     for (const auto& s : g.specials)
         specials.push_back({{"nr", s.nr}, {"name", table.name(s.nr)}, {"reason", s.reason}});
-    j["specials"] = specials;
-    j["notes"] = g.notes;
-    writeFileAtomically(path, j.dump(1) + "\n");
+    tail["specials"] = specials;
+    tail["notes"] = g.notes;
+    std::string rest = tail.dump(1);
+    out += "],\n";
+    out.append(rest, 1); // without the opening brace
+    out += '\n';
+    writeFileAtomically(path, out);
 }
 
 CallGraph parseAnalysis(std::string_view text, const std::string& name) {

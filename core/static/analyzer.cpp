@@ -244,7 +244,13 @@ public:
             const auto more = discoverDlopen();
             std::size_t before = extra.size();
             for (const auto& [lib, why] : more) {
-                if (std::find(extra.begin(), extra.end(), lib) == extra.end()) {
+                // A library already loaded (under this name, its soname or its file name) adds nothing.
+                const bool loadedAlready =
+                    std::any_of(modules_.begin(), modules_.end(), [&](const ModuleState& m) {
+                        return m.path == lib || baseName(m.path) == baseName(lib) ||
+                               m.image->soname() == baseName(lib);
+                    });
+                if (!loadedAlready && std::find(extra.begin(), extra.end(), lib) == extra.end()) {
                     extra.push_back(lib);
                     dlopenReasons.insert("dlopen: " + lib + " (" + why + ")");
                 }
@@ -667,7 +673,8 @@ private:
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi)
             data[mi].build(*modules_[mi].image, *modules_[mi].facts, dataPointers, mi);
         std::vector<char> scanned(graph_.functions.size(), 0);
-        for (bool grew = true; grew;) {
+        int iterations = 0;
+        for (bool grew = true; grew; ++iterations) {
             grew = false;
             const auto live = graph_.reachable();
             for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
@@ -705,6 +712,8 @@ private:
                 }
         }
 
+        if (std::getenv("SWB_DEBUG_LINK"))
+            std::fprintf(stderr, "link: %d iterations, %zu edges\n", iterations, graph_.edges.size());
         resolveSyscallSites();
     }
 
