@@ -153,31 +153,49 @@ public:
         }
         sizedLive_.assign(sized_.size(), 0);
         anchorLive_.assign(anchors_.size(), 0);
+        std::vector<std::int64_t> ignored;
         for (auto a : exported)
-            markLive(a, true);
+            markLive(a, true, ignored);
     }
-    // Marks live the segment holding `address` (and, for a pointer, the rest of its object);
-    // returns true when something was not live before.
-    bool markLive(std::uint64_t address, bool wholeObject) {
+    // Segments: sized objects first, then anchored segments; -1 for an address before every anchor.
+    std::size_t segmentCount() const { return sized_.size() + anchors_.size(); }
+    std::int64_t segment(std::uint64_t address) const {
         if (const auto i = sizedIndex(address); i >= 0)
-            return std::exchange(sizedLive_[static_cast<std::size_t>(i)], 1) == 0;
-        auto k = anchorIndex(address);
-        if (k < 0)
-            return false;
-        bool changed = std::exchange(anchorLive_[static_cast<std::size_t>(k)], 1) == 0;
-        if (wholeObject)
-            for (auto n = static_cast<std::size_t>(k) + 1;
-                 n < anchors_.size() && !strong_[n] &&
-                 anchors_[n] - anchors_[static_cast<std::size_t>(k)] < kObjectReach;
-                 ++n)
-                changed |= std::exchange(anchorLive_[n], 1) == 0;
-        return changed;
-    }
-    bool isLive(std::uint64_t address) const {
-        if (const auto i = sizedIndex(address); i >= 0)
-            return sizedLive_[static_cast<std::size_t>(i)];
+            return i;
         const auto k = anchorIndex(address);
-        return k < 0 || anchorLive_[static_cast<std::size_t>(k)];
+        return k < 0 ? -1 : static_cast<std::int64_t>(sized_.size()) + k;
+    }
+    // Marks live the segment holding `address` (and, for a pointer, the rest of its object),
+    // appending the segments that were not live before to `newly`.
+    void markLive(std::uint64_t address, bool wholeObject, std::vector<std::int64_t>& newly) {
+        if (const auto i = sizedIndex(address); i >= 0) {
+            if (!std::exchange(sizedLive_[static_cast<std::size_t>(i)], 1))
+                newly.push_back(i);
+            return;
+        }
+        const auto k = anchorIndex(address);
+        if (k < 0)
+            return;
+        const auto first = static_cast<std::size_t>(k);
+        auto mark = [&](std::size_t n) {
+            if (!std::exchange(anchorLive_[n], 1))
+                newly.push_back(static_cast<std::int64_t>(sized_.size() + n));
+        };
+        mark(first);
+        if (wholeObject)
+            for (auto n = first + 1;
+                 n < anchors_.size() && !strong_[n] && anchors_[n] - anchors_[first] < kObjectReach; ++n)
+                mark(n);
+    }
+    std::vector<std::int64_t> liveSegments() const {
+        std::vector<std::int64_t> out;
+        for (std::size_t i = 0; i < sizedLive_.size(); ++i)
+            if (sizedLive_[i])
+                out.push_back(static_cast<std::int64_t>(i));
+        for (std::size_t n = 0; n < anchorLive_.size(); ++n)
+            if (anchorLive_[n])
+                out.push_back(static_cast<std::int64_t>(sized_.size() + n));
+        return out;
     }
 
 private:
@@ -668,52 +686,106 @@ private:
 
         // Indirect-call targets grow with reachability: code references count once their function
         // is reachable, data pointers once their data object is live. A data object is live when
-        // reachable code refers to it, another live object points to it, or it is exported.
+        // reachable code refers to it, another live object points to it, or it is exported. One
+        // worklist pass: a function, a data segment and a hub target are each handled once.
+        for (const auto& t : codeTakes)
+            if (modules_[graph_.functions[t.by].module].image->soname() != "libc.so.6")
+                takenOutsideLibc_.insert(t.target);
+        for (const auto& t : dataTakes)
+            if (modules_[t.module].image->soname() != "libc.so.6")
+                takenOutsideLibc_.insert(t.target);
+
         std::vector<DataLiveness> data(modules_.size());
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi)
             data[mi].build(*modules_[mi].image, *modules_[mi].facts, dataPointers, mi);
-        std::vector<char> scanned(graph_.functions.size(), 0);
-        int iterations = 0;
-        for (bool grew = true; grew; ++iterations) {
-            grew = false;
-            const auto live = graph_.reachable();
-            for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
-                const auto& m = modules_[mi];
-                for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
-                    const FunctionId f = m.ids[fi];
-                    if (!live[f] || scanned[f])
-                        continue;
-                    scanned[f] = 1;
-                    for (auto a : (*m.facts)[fi].dataReferences)
-                        data[mi].markLive(a, false);
+        // What each data segment holds.
+        std::vector<std::vector<std::vector<std::uint32_t>>> takesIn(modules_.size()),
+            pointersIn(modules_.size());
+        std::vector<std::uint32_t> alwaysTaken, alwaysPointing;
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            takesIn[mi].resize(data[mi].segmentCount());
+            pointersIn[mi].resize(data[mi].segmentCount());
+        }
+        for (std::uint32_t i = 0; i < dataTakes.size(); ++i) {
+            const auto seg = data[dataTakes[i].module].segment(dataTakes[i].slot);
+            (seg < 0 ? alwaysTaken : takesIn[dataTakes[i].module][static_cast<std::size_t>(seg)])
+                .push_back(i);
+        }
+        for (std::uint32_t i = 0; i < dataPointers.size(); ++i) {
+            const auto seg = data[dataPointers[i].module].segment(dataPointers[i].slot);
+            (seg < 0 ? alwaysPointing : pointersIn[dataPointers[i].module][static_cast<std::size_t>(seg)])
+                .push_back(i);
+        }
+        std::vector<std::vector<std::uint32_t>> codeTakesBy(graph_.functions.size());
+        for (std::uint32_t i = 0; i < codeTakes.size(); ++i)
+            codeTakesBy[codeTakes[i].by].push_back(i);
+
+        std::vector<std::vector<std::uint32_t>> out(graph_.functions.size());
+        for (std::uint32_t i = 0; i < graph_.edges.size(); ++i)
+            out[graph_.edges[i].from].push_back(i);
+        std::vector<char> live(graph_.functions.size(), 0);
+        std::vector<FunctionId> functionQueue;
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> segmentQueue; // module, segment
+        auto visit = [&](FunctionId f) {
+            if (!live[f]) {
+                live[f] = 1;
+                functionQueue.push_back(f);
+            }
+        };
+        auto addTarget = [&](FunctionId target, std::uint64_t site) {
+            if (!takenSet.insert(target).second)
+                return;
+            out[hub].push_back(static_cast<std::uint32_t>(graph_.edges.size()));
+            addEdge(hub, target, site, EdgeKind::Indirect);
+            if (live[hub])
+                visit(target);
+        };
+        auto reachSegments = [&](std::uint32_t mi, const std::vector<std::int64_t>& segments) {
+            for (auto seg : segments)
+                segmentQueue.push_back({mi, static_cast<std::uint32_t>(seg)});
+        };
+        std::vector<std::int64_t> newly;
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi)
+            reachSegments(mi, data[mi].liveSegments());
+        for (auto i : alwaysTaken)
+            addTarget(dataTakes[i].target, dataTakes[i].slot);
+        for (auto i : alwaysPointing) {
+            newly.clear();
+            data[dataPointers[i].targetModule].markLive(dataPointers[i].target, true, newly);
+            reachSegments(dataPointers[i].targetModule, newly);
+        }
+        for (const auto& e : graph_.entries)
+            visit(e.function);
+        while (!functionQueue.empty() || !segmentQueue.empty()) {
+            while (!segmentQueue.empty()) {
+                const auto [mi, seg] = segmentQueue.back();
+                segmentQueue.pop_back();
+                for (auto i : takesIn[mi][seg])
+                    addTarget(dataTakes[i].target, dataTakes[i].slot);
+                for (auto i : pointersIn[mi][seg]) {
+                    newly.clear();
+                    data[dataPointers[i].targetModule].markLive(dataPointers[i].target, true, newly);
+                    reachSegments(dataPointers[i].targetModule, newly);
                 }
             }
-            for (bool more = true; more;) {
-                more = false;
-                for (const auto& p : dataPointers)
-                    if (data[p.module].isLive(p.slot) && data[p.targetModule].markLive(p.target, true))
-                        more = true;
+            if (functionQueue.empty())
+                break;
+            const FunctionId f = functionQueue.back();
+            functionQueue.pop_back();
+            for (auto ei : out[f])
+                visit(graph_.edges[ei].to);
+            for (auto i : codeTakesBy[f])
+                addTarget(codeTakes[i].target, codeTakes[i].site);
+            if (const auto* facts = factsOf(f)) {
+                const auto mi = graph_.functions[f].module;
+                for (auto a : facts->dataReferences) {
+                    newly.clear();
+                    data[mi].markLive(a, false, newly);
+                    reachSegments(mi, newly);
+                }
             }
-            for (const auto& t : codeTakes)
-                if (live[t.by] && modules_[graph_.functions[t.by].module].image->soname() != "libc.so.6")
-                    takenOutsideLibc_.insert(t.target);
-            for (const auto& t : dataTakes)
-                if (modules_[t.module].image->soname() != "libc.so.6")
-                    takenOutsideLibc_.insert(t.target);
-            for (const auto& t : codeTakes)
-                if (live[t.by] && takenSet.insert(t.target).second) {
-                    addEdge(hub, t.target, t.site, EdgeKind::Indirect);
-                    grew = true;
-                }
-            for (const auto& t : dataTakes)
-                if (data[t.module].isLive(t.slot) && takenSet.insert(t.target).second) {
-                    addEdge(hub, t.target, t.slot, EdgeKind::Indirect);
-                    grew = true;
-                }
         }
 
-        if (std::getenv("SWB_DEBUG_LINK"))
-            std::fprintf(stderr, "link: %d iterations, %zu edges\n", iterations, graph_.edges.size());
         resolveSyscallSites();
     }
 
