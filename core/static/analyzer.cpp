@@ -8,12 +8,16 @@
 #include <elf.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -288,13 +292,38 @@ private:
             opts_.progress(stage, done, total);
     }
 
+    // Modules are analyzed (or read from the cache) on all threads at once; progress is reported
+    // from this thread only.
     void analyzeModules() {
-        for (std::size_t i = 0; i < modules_.size(); ++i) {
-            auto& m = modules_[i];
-            progress("analyzing " + baseName(m.hostPath), i, modules_.size());
-            m.facts = cache_.get(*m.image, [&] { return analyzeImage(*m.image); });
-        }
-        progress("analyzing", modules_.size(), modules_.size());
+        std::atomic<std::size_t> next{0}, done{0};
+        std::exception_ptr failure;
+        std::mutex failureMutex;
+        auto worker = [&](bool reports) {
+            for (std::size_t i; (i = next++) < modules_.size();) {
+                auto& m = modules_[i];
+                if (reports)
+                    progress("analyzing " + baseName(m.hostPath), done.load(), modules_.size());
+                try {
+                    m.facts = cache_.get(*m.image, [&] { return analyzeImage(*m.image); });
+                } catch (...) {
+                    std::lock_guard lock(failureMutex);
+                    if (!failure)
+                        failure = std::current_exception();
+                }
+                ++done;
+            }
+        };
+        const unsigned helpers =
+            std::min<unsigned>(std::max(1u, opts_.threads), static_cast<unsigned>(modules_.size())) - 1;
+        std::vector<std::thread> threads;
+        for (unsigned t = 0; t < helpers; ++t)
+            threads.emplace_back(worker, false);
+        worker(true);
+        for (auto& t : threads)
+            t.join();
+        progress("analyzing", done.load(), modules_.size());
+        if (failure)
+            std::rethrow_exception(failure);
     }
 
     std::vector<FunctionFacts> analyzeImage(const ElfImage& image) {

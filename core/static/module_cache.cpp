@@ -175,9 +175,12 @@ bool ModuleCache::decode(std::string_view bytes, std::uint64_t fileSize, Facts& 
 
 std::shared_ptr<const ModuleCache::Facts> ModuleCache::get(const ElfImage& image,
                                                            const std::function<Facts()>& compute) {
-    if (auto it = memory_.find(image.path()); it != memory_.end()) {
-        ++hits_;
-        return it->second;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = memory_.find(image.path()); it != memory_.end()) {
+            ++hits_;
+            return it->second;
+        }
     }
     std::error_code ec;
     const auto size = std::filesystem::file_size(image.path(), ec);
@@ -190,15 +193,19 @@ std::shared_ptr<const ModuleCache::Facts> ModuleCache::get(const ElfImage& image
             ss << in.rdbuf();
             auto facts = std::make_shared<Facts>();
             if (decode(ss.str(), size, *facts)) {
+                std::lock_guard lock(mutex_);
                 ++hits_;
                 memory_[image.path()] = facts;
                 return facts;
             }
         }
     }
-    ++misses_;
     auto facts = std::make_shared<const Facts>(compute());
-    memory_[image.path()] = facts;
+    {
+        std::lock_guard lock(mutex_);
+        ++misses_;
+        memory_[image.path()] = facts;
+    }
     if (disk) {
         std::filesystem::create_directories(dir_, ec);
         try {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ public:
     using Facts = std::vector<FunctionFacts>;
     ModuleCache(bool useDisk, std::string directory = {});
 
+    // Thread-safe; `compute` runs outside the lock.
     std::shared_ptr<const Facts> get(const ElfImage& image, const std::function<Facts()>& compute);
 
     const std::string& directory() const { return dir_; }
@@ -35,6 +37,7 @@ public:
 private:
     bool useDisk_;
     std::string dir_;
+    std::mutex mutex_;                                           // guards memory_ and the counters
     std::map<std::string, std::shared_ptr<const Facts>> memory_; // by path
     std::size_t hits_ = 0;
     std::size_t misses_ = 0;
