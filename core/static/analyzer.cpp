@@ -237,6 +237,7 @@ public:
         // Load, analyze and link; repeat while constant-string dlopen calls or NSS uses add modules.
         for (int round = 0; round < 4; ++round) {
             graph_ = CallGraph{};
+            edgeCall_.clear();
             takenOutsideLibc_.clear();
             modules_.clear();
             auto loaded = loadProgram(opts_.program, resolver_, extra);
@@ -470,8 +471,11 @@ private:
         return it == factsIndex_.end() ? nullptr : it->second;
     }
 
-    void addEdge(FunctionId from, FunctionId to, std::uint64_t site, EdgeKind kind) {
+    // `call` is the call site the edge comes from, when it is one (for its argument values).
+    void addEdge(FunctionId from, FunctionId to, std::uint64_t site, EdgeKind kind,
+                 const CallSite* call = nullptr) {
         graph_.edges.push_back({from, to, site, kind});
+        edgeCall_.push_back(call);
     }
 
     // Where a pointer slot (GOT entry) leads.
@@ -603,10 +607,8 @@ private:
                                 m.image->dynamicSymbols().at(static_cast<std::size_t>(rel->symbol)).name +
                                 "@plt";
                     }
-                    for (const auto& [to, kind] : targets) {
-                        addEdge(from, to, c.address, kind);
-                        callArgs_[{from, c.address}] = &c;
-                    }
+                    for (const auto& [to, kind] : targets)
+                        addEdge(from, to, c.address, kind, &c);
                 }
             }
         }
@@ -881,10 +883,10 @@ private:
             work.pop_front();
             for (auto ei : callers[w.wrapper]) {
                 const auto& e = graph_.edges[ei];
-                auto it = callArgs_.find({e.from, e.site});
-                if (it == callArgs_.end())
+                const CallSite* call = edgeCall_[ei];
+                if (!call)
                     continue;
-                const RegValue& v = it->second->args[static_cast<std::size_t>(w.param)];
+                const RegValue& v = call->args[static_cast<std::size_t>(w.param)];
                 switch (v.kind) {
                 case RegValue::Kind::Constants:
                     for (auto nr : v.constants)
@@ -914,13 +916,12 @@ private:
                            std::set<std::pair<FunctionId, int>>& seen) {
         if (!seen.insert({f, param}).second)
             return;
-        for (const auto& e : graph_.edges) {
-            if (e.to != f || e.kind == EdgeKind::Indirect)
+        for (std::size_t ei = 0; ei < graph_.edges.size(); ++ei) {
+            const auto& e = graph_.edges[ei];
+            const CallSite* call = edgeCall_[ei];
+            if (e.to != f || !call || e.kind == EdgeKind::Callback)
                 continue;
-            auto it = callArgs_.find({e.from, e.site});
-            if (it == callArgs_.end())
-                continue;
-            const RegValue& v = it->second->args[static_cast<std::size_t>(param)];
+            const RegValue& v = call->args[static_cast<std::size_t>(param)];
             if (v.kind == RegValue::Kind::Constants)
                 for (auto c : v.constants)
                     out.push_back({c, {e.from, e.site}});
@@ -1040,7 +1041,7 @@ private:
     std::unordered_set<FunctionId> takenOutsideLibc_;
     std::unordered_map<std::string, std::vector<Binding>> exports_;
     std::unordered_map<FunctionId, const FunctionFacts*> factsIndex_;
-    std::map<std::pair<FunctionId, std::uint64_t>, const CallSite*> callArgs_;
+    std::vector<const CallSite*> edgeCall_; // parallel to graph_.edges
 };
 
 } // namespace
