@@ -2,6 +2,7 @@
 #include "tracer_test_support.h"
 
 #include <QFile>
+#include <QFileInfo>
 
 using namespace swb;
 using namespace swbtest;
@@ -12,7 +13,7 @@ private slots:
     void helpListsEveryCommand() {
         auto r = runSwb({QStringLiteral("--help")});
         QCOMPARE(r.exitCode, 0);
-        for (const char* cmd : {"trace", "import-strace", "syscalls", "why"})
+        for (const char* cmd : {"trace", "import-strace", "analyze", "syscalls", "why"})
             QVERIFY2(r.stdOut.contains(QLatin1String(cmd)), cmd);
     }
 
@@ -44,6 +45,41 @@ private slots:
         QVERIFY(names.contains(QStringLiteral("getcpu")));
         QVERIFY(names.contains(QStringLiteral("syscall_1000")));
         QVERIFY(names.contains(QStringLiteral("exit_group")));
+    }
+
+    void analyzeWritesAnalysisAndDot() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("sa.swbanalysis"));
+        qputenv("XDG_CACHE_HOME", dir.filePath(QStringLiteral("cache")).toLocal8Bit());
+        auto r = runSwb({QStringLiteral("analyze"), QStringLiteral("-o"), out, fixture("sa_features")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.stdErr.contains(QStringLiteral("syscalls reachable from")), qPrintable(r.stdErr));
+        QVERIFY2(r.stdErr.contains(QStringLiteral("dlopen: libsaplugin.so")), qPrintable(r.stdErr));
+        auto names = runSwb({QStringLiteral("syscalls"), out});
+        QCOMPARE(names.exitCode, 0);
+        QVERIFY(names.stdOut.split(QLatin1Char('\n')).contains(QStringLiteral("syncfs")));
+        const QString dot = dir.filePath(QStringLiteral("paths.dot"));
+        auto why =
+            runSwb({QStringLiteral("why"), QStringLiteral("--dot"), dot, QStringLiteral("getpgrp"), out});
+        QCOMPARE(why.exitCode, 0);
+        QVERIFY2(why.stdOut.contains(QStringLiteral("[callback] sa_features!compare")),
+                 qPrintable(why.stdOut));
+        QFile f(dot);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.startsWith("digraph witness {"));
+        QVERIFY(text.contains("label=\"compare\""));
+    }
+
+    void analyzeBadBinaryNamesIt() {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("x.swbanalysis"));
+        auto r = runSwb({QStringLiteral("analyze"), QStringLiteral("--no-cache"), QStringLiteral("-o"), out,
+                         QStringLiteral(SWB_SOURCE_DIR "/README.md")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.stdErr.contains(QStringLiteral("README.md")) && r.stdErr.contains(QStringLiteral("ELF")),
+                 qPrintable(r.stdErr));
+        QVERIFY(!QFileInfo::exists(out));
     }
 
     void badInputNamesFileAndProblem_data() {
