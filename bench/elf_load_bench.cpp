@@ -1,6 +1,7 @@
 // ELF loading benchmark: ElfImage::load of single files, and loadProgram of a whole program.
 //   swb_bench_elf_load [--rootfs DIR] PROGRAM [FILE...]
-// Prints the first (cold-ish) and the best of 5 times for each, with what was loaded.
+// Prints the first (cold-ish) and the best of 5 times for each, with what was loaded, and for each
+// FILE the time to find its debug information and of its first source-location lookups.
 #include "static/elf_image.h"
 #include "util/error.h"
 
@@ -37,6 +38,43 @@ void measureImage(const std::string& path) {
     std::printf("  %zu dynsym, %zu symtab, %zu relocations, %zu FDEs, %zu function starts\n",
                 image->dynamicSymbols().size(), image->symbols().size(), image->relocations().size(),
                 image->fdeRanges().size(), image->functionStarts().size());
+
+    // Source locations, on a fresh image: finding the debug file, the first lookup (which creates the
+    // DWARF context and reads the unit's line table), then one lookup per function start.
+    image = ElfImage::load(path);
+    auto t0 = std::chrono::steady_clock::now();
+    const bool debugInfo = image->hasDebugInfo();
+    const auto find = secondsSince(t0);
+    std::printf("  debug info: %s%s%s (%.2f ms to find)\n", debugInfo ? "yes" : "no",
+                image->separateDebugFile().empty() ? "" : ", in ", image->separateDebugFile().c_str(),
+                find * 1e3);
+    const auto& starts = image->functionStarts();
+    if (!debugInfo || starts.empty())
+        return;
+    auto address = image->entry() ? image->entry() : starts[starts.size() / 2];
+    for (const auto& s : image->symbols())
+        if (s.name == "main" && s.defined)
+            address = s.value;
+    t0 = std::chrono::steady_clock::now();
+    const auto location = image->sourceLocation(address);
+    const auto firstLookup = secondsSince(t0);
+    std::printf("  first sourceLocation(0x%llx) %.1f ms: %s at %s:%u\n",
+                static_cast<unsigned long long>(address), firstLookup * 1e3,
+                location ? location->function.c_str() : "-", location ? location->file.c_str() : "-",
+                location ? location->line : 0);
+    std::size_t located = 0;
+    t0 = std::chrono::steady_clock::now();
+    for (auto a : starts)
+        located += image->sourceLocation(a).has_value();
+    const auto all = secondsSince(t0);
+    std::printf("  then %zu function starts in %.1f ms (%.1f us each), %zu located\n", starts.size(),
+                all * 1e3, all * 1e6 / static_cast<double>(starts.size()), located);
+    t0 = std::chrono::steady_clock::now();
+    for (auto a : starts)
+        image->sourceLocation(a);
+    const auto again = secondsSince(t0);
+    std::printf("  again %.1f ms (%.1f us each)\n", again * 1e3,
+                again * 1e6 / static_cast<double>(starts.size()));
 }
 
 } // namespace

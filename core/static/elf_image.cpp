@@ -4,14 +4,19 @@
 
 #include <llvm/BinaryFormat/Dwarf.h>
 #include <llvm/BinaryFormat/ELF.h>
+#include <llvm/DebugInfo/DWARF/DWARFContext.h>
 #include <llvm/Object/ELFObjectFile.h>
 #include <llvm/Object/ObjectFile.h>
+#include <llvm/Support/CRC.h>
 #include <llvm/Support/Error.h>
+#include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <unordered_map>
 
 namespace swb {
@@ -374,6 +379,84 @@ int bindingRank(std::uint8_t binding) {
     }
 }
 
+// Where distributions install separate debug files (Debian's -dbgsym packages: .build-id/xx/yyyy.debug).
+constexpr const char* kDebugRoot = "/usr/lib/debug";
+
+bool isDebugInfoSection(llvm::StringRef name, const Shdr& sh) {
+    return (name == ".debug_info" || name == ".zdebug_info") && sh.sh_type != llvm::ELF::SHT_NOBITS &&
+           sh.sh_size != 0;
+}
+
+// A separate debug file, kept mapped while the image lives (its DWARF context points into it).
+struct DebugFile {
+    std::string path;
+    std::unique_ptr<llvm::MemoryBuffer> buffer;
+    std::unique_ptr<llvm::object::ObjectFile> object;
+    std::string buildId; // empty when it has none
+};
+
+// Opens a candidate debug file: an x86-64 ELF64 file with a .debug_info section. Anything else
+// (missing, unreadable, truncated, another architecture, no DWARF) gives nullptr, never an error.
+std::unique_ptr<DebugFile> openDebugFile(const std::string& path) {
+    if (!llvm::sys::fs::is_regular_file(path))
+        return nullptr;
+    auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+    if (!buf)
+        return nullptr;
+    auto file = std::make_unique<DebugFile>();
+    file->path = path;
+    file->buffer = std::move(*buf);
+    try {
+        checkHeader(path, {reinterpret_cast<const std::uint8_t*>(file->buffer->getBufferStart()),
+                           file->buffer->getBufferSize()});
+    } catch (const Error&) {
+        return nullptr;
+    }
+    auto object = llvm::object::ObjectFile::createObjectFile(file->buffer->getMemBufferRef());
+    if (!object) {
+        llvm::consumeError(object.takeError());
+        return nullptr;
+    }
+    file->object = std::move(*object);
+    const auto* elfObject = llvm::dyn_cast<llvm::object::ELF64LEObjectFile>(file->object.get());
+    if (!elfObject)
+        return nullptr;
+    const ElfFile& elf = elfObject->getELFFile();
+    auto shdrs = elf.sections();
+    if (!shdrs) {
+        llvm::consumeError(shdrs.takeError());
+        return nullptr;
+    }
+    auto shstrtab = elf.getSectionStringTable(*shdrs);
+    if (!shstrtab) {
+        llvm::consumeError(shstrtab.takeError());
+        return nullptr;
+    }
+    bool dwarf = false;
+    for (const auto& sh : *shdrs) {
+        auto name = elf.getSectionName(sh, *shstrtab);
+        if (!name) {
+            llvm::consumeError(name.takeError());
+            return nullptr;
+        }
+        if (isDebugInfoSection(*name, sh))
+            dwarf = true;
+        // objcopy --only-keep-debug keeps the notes' contents (not necessarily a PT_NOTE's bytes).
+        if (sh.sh_type == llvm::ELF::SHT_NOTE) {
+            llvm::Error err = llvm::Error::success();
+            for (const auto& note : elf.notes(sh, err)) {
+                if (note.getType() == llvm::ELF::NT_GNU_BUILD_ID && note.getName() == "GNU")
+                    file->buildId = hexBytes(note.getDesc());
+            }
+            if (err) {
+                llvm::consumeError(std::move(err));
+                return nullptr;
+            }
+        }
+    }
+    return dwarf ? std::move(file) : nullptr;
+}
+
 // True when a is a better name than b for the same address.
 bool betterName(const ElfImage::Symbol& a, const ElfImage::Symbol& b) {
     if (bindingRank(a.binding) != bindingRank(b.binding))
@@ -407,7 +490,9 @@ struct ElfImage::Impl {
     std::vector<std::string> needed;
     std::vector<std::string> rpath;
     std::vector<std::string> runpath;
-    bool debugInfo = false;
+    bool debugInfo = false; // this file's own .debug_info
+    std::string debugLink;  // .gnu_debuglink file name, empty when none
+    std::uint32_t debugLinkCrc = 0;
 
     std::vector<Section> sections;
     std::vector<Segment> loads;
@@ -425,6 +510,25 @@ struct ElfImage::Impl {
     std::vector<const Symbol*> funcDynsym;
     std::uint64_t maxFuncSizeSymtab = 0;
     std::uint64_t maxFuncSizeDynsym = 0;
+
+    // Looked for on first use (hasDebugInfo, separateDebugFile, sourceLocation).
+    std::once_flag separateOnce;
+    std::unique_ptr<DebugFile> separate;
+    // Created on the first sourceLocation; DWARFContext parses lazily and caches, so every use of
+    // it, creation included, holds dwarfMutex. Declared last: it points into the objects above.
+    std::mutex dwarfMutex;
+    bool dwarfCreated = false;
+    std::unique_ptr<llvm::DWARFContext> dwarf;
+
+    const DebugFile* separateDebugFile() {
+        std::call_once(separateOnce, [this] {
+            if (!debugInfo)
+                separate = findSeparateDebugFile();
+        });
+        return separate.get();
+    }
+    std::unique_ptr<DebugFile> findSeparateDebugFile() const;
+    llvm::DWARFContext* dwarfContext(); // with dwarfMutex held
 
     const Segment* loadFor(std::uint64_t address) const {
         auto it = std::upper_bound(loads.begin(), loads.end(), address,
@@ -460,6 +564,7 @@ struct ElfImage::Impl {
     }
 
     void load(const std::string& p);
+    void readDebugLink(const ElfFile& elf, const Shdr& sh);
     struct VersionName {
         std::string name;
         bool definition = false; // from .gnu.version_d (may be the default version of a symbol)
@@ -602,8 +707,10 @@ void ElfImage::Impl::load(const std::string& p) {
             initSection = &sh;
         else if (s.name == ".fini" && (sh.sh_flags & llvm::ELF::SHF_EXECINSTR))
             finiSection = &sh;
-        else if ((s.name == ".debug_info" || s.name == ".zdebug_info") && sh.sh_type != llvm::ELF::SHT_NOBITS)
+        else if (isDebugInfoSection(s.name, sh))
             debugInfo = true;
+        else if (s.name == ".gnu_debuglink" && sh.sh_type != llvm::ELF::SHT_NOBITS)
+            readDebugLink(elf, sh);
         sections.push_back(std::move(s));
     }
 
@@ -955,6 +1062,86 @@ const ElfImage::Symbol* ElfImage::Impl::lookup(const std::vector<const Symbol*>&
     return nullptr;
 }
 
+// .gnu_debuglink: the debug file's name, NUL-terminated and padded to 4 bytes, then its CRC32. A
+// malformed one is ignored (it only serves to find debug information).
+void ElfImage::Impl::readDebugLink(const ElfFile& elf, const Shdr& sh) {
+    auto contents = elf.getSectionContents(sh);
+    if (!contents) {
+        llvm::consumeError(contents.takeError());
+        return;
+    }
+    const auto* data = reinterpret_cast<const char*>(contents->data());
+    const auto nameLength = strnlen(data, contents->size());
+    const auto crcOffset = (nameLength + 1 + 3) & ~std::size_t{3};
+    if (nameLength == 0 || crcOffset + 4 > contents->size())
+        return;
+    const std::string name(data, nameLength);
+    if (name.find('/') != std::string::npos || name == "." || name == "..")
+        return;
+    debugLink = name;
+    debugLinkCrc = readLe32(contents->data() + crcOffset);
+}
+
+// The build-id file first, then the .gnu_debuglink file in the places gdb looks (with both this
+// file's directory as named and with symlinks resolved).
+std::unique_ptr<DebugFile> ElfImage::Impl::findSeparateDebugFile() const {
+    if (buildId.size() > 2) {
+        auto found = openDebugFile(std::string(kDebugRoot) + "/.build-id/" + buildId.substr(0, 2) + "/" +
+                                   buildId.substr(2) + ".debug");
+        if (found && found->buildId == buildId)
+            return found;
+    }
+    if (debugLink.empty())
+        return nullptr;
+    std::vector<std::string> dirs;
+    llvm::SmallString<256> absolute(path);
+    if (!llvm::sys::fs::make_absolute(absolute))
+        dirs.push_back(llvm::sys::path::parent_path(absolute).str());
+    llvm::SmallString<256> real;
+    if (!llvm::sys::fs::real_path(path, real)) {
+        auto dir = llvm::sys::path::parent_path(real).str();
+        if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end())
+            dirs.push_back(std::move(dir));
+    }
+    for (const auto& dir : dirs) {
+        for (const auto& candidate : {dir + "/" + debugLink, dir + "/.debug/" + debugLink,
+                                      std::string(kDebugRoot) + dir + "/" + debugLink}) {
+            auto found = openDebugFile(candidate);
+            if (!found)
+                continue;
+            // Two build-ids decide (and spare reading a large file for its CRC); otherwise the CRC.
+            const bool matches =
+                !buildId.empty() && !found->buildId.empty()
+                    ? found->buildId == buildId
+                    : llvm::crc32(llvm::arrayRefFromStringRef(found->buffer->getBuffer())) == debugLinkCrc;
+            if (matches)
+                return found;
+        }
+    }
+    return nullptr;
+}
+
+llvm::DWARFContext* ElfImage::Impl::dwarfContext() {
+    if (dwarfCreated)
+        return dwarf.get();
+    dwarfCreated = true;
+    const auto* debugFile = separateDebugFile();
+    const llvm::object::ObjectFile* source = debugInfo   ? object.get()
+                                             : debugFile ? debugFile->object.get()
+                                                         : nullptr;
+    if (!source)
+        return nullptr;
+    // Linked files carry no relocations for their debug sections that are still to be applied.
+    const auto relocationAction = source->isRelocatableObject()
+                                      ? llvm::DWARFContext::ProcessDebugRelocations::Process
+                                      : llvm::DWARFContext::ProcessDebugRelocations::Ignore;
+    const auto ignore = [](llvm::Error e) {
+        llvm::consumeError(std::move(e));
+    };
+    dwarf = llvm::DWARFContext::create(*source, relocationAction, nullptr, "", ignore, ignore);
+    return dwarf.get();
+}
+
 ElfImage::ElfImage(std::unique_ptr<Impl> impl)
     : impl_(std::move(impl)) {}
 ElfImage::~ElfImage() = default;
@@ -999,7 +1186,12 @@ bool ElfImage::noDefaultLibraries() const {
     return impl_->noDefaultLibraries;
 }
 bool ElfImage::hasDebugInfo() const {
-    return impl_->debugInfo;
+    return impl_->debugInfo || impl_->separateDebugFile();
+}
+const std::string& ElfImage::separateDebugFile() const {
+    static const std::string none;
+    const auto* file = impl_->separateDebugFile();
+    return file ? file->path : none;
 }
 const std::vector<ElfImage::Section>& ElfImage::sections() const {
     return impl_->sections;
@@ -1056,6 +1248,34 @@ const ElfImage::Symbol* ElfImage::symbolFor(std::uint64_t address) const {
     if (const auto* s = Impl::lookup(impl_->funcSymtab, impl_->maxFuncSizeSymtab, address))
         return s;
     return Impl::lookup(impl_->funcDynsym, impl_->maxFuncSizeDynsym, address);
+}
+
+std::optional<ElfImage::SourceLocation> ElfImage::sourceLocation(std::uint64_t address) const {
+    try {
+        const std::lock_guard lock(impl_->dwarfMutex);
+        auto* dwarf = impl_->dwarfContext();
+        if (!dwarf)
+            return std::nullopt;
+        // LLVM 14 dereferences a null DIE when it looks for the subprogram in a unit whose DIEs do
+        // not parse (a corrupt .debug_abbrev): only ask about units whose DIEs are there.
+        auto* unit = dwarf->getCompileUnitForAddress(address);
+        if (!unit || !unit->getUnitDIE(/*ExtractUnitDIEOnly=*/false).isValid())
+            return std::nullopt;
+        const auto info = dwarf->getLineInfoForAddress(
+            {address, llvm::object::SectionedAddress::UndefSection},
+            llvm::DILineInfoSpecifier(llvm::DILineInfoSpecifier::FileLineInfoKind::AbsoluteFilePath,
+                                      llvm::DILineInfoSpecifier::FunctionNameKind::LinkageName));
+        if (info.FileName == llvm::DILineInfo::BadString)
+            return std::nullopt; // no line table row covers the address
+        SourceLocation location;
+        location.file = info.FileName;
+        location.line = info.Line;
+        if (info.FunctionName != llvm::DILineInfo::BadString)
+            location.function = info.FunctionName;
+        return location;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
 }
 
 } // namespace swb

@@ -76,7 +76,11 @@ public:
     const std::vector<std::string>& rpath() const;   // DT_RPATH entries, unexpanded
     const std::vector<std::string>& runpath() const; // DT_RUNPATH entries, unexpanded
     bool noDefaultLibraries() const;                 // DF_1_NODEFLIB (ld -z nodefaultlib)
-    bool hasDebugInfo() const;                       // a .debug_info section is present
+    // A .debug_info section is present in this file, or a separate debug file was found for it (see
+    // sourceLocation). The first call on a file without its own may look for and check that file.
+    bool hasDebugInfo() const;
+    // The separate debug file in use, empty when there is none (or the file has its own .debug_info).
+    const std::string& separateDebugFile() const;
 
     const std::vector<Section>& sections() const;
     const std::vector<Segment>& loadSegments() const;  // PT_LOAD, by address
@@ -119,6 +123,27 @@ public:
     // dynsym; a symbol without a size contains only its own address). Among aliases, global before
     // weak before local, then names without a leading underscore, then the shortest.
     const Symbol* symbolFor(std::uint64_t address) const;
+
+    struct SourceLocation {
+        // As DWARF names it, joined to the compilation directory (which may itself be relative:
+        // Debian's packages say "./csu/./csu/version.c").
+        std::string file;
+        std::uint32_t line = 0; // 0 for code the compiler attributes to no source line
+        // DW_AT_linkage_name, else DW_AT_name: mangled for C++, the asm label when a C function has
+        // one (glibc's __GI___finitef); empty when DWARF names no subprogram there.
+        std::string function;
+    };
+    // The source location of a code address from DWARF line tables (and the enclosing subprogram's
+    // name), from this file's .debug_* sections or its separate debug file; nullopt without debug info
+    // or when no line table covers the address. Inside inlined code, the file, line and function are
+    // those of the innermost inlined function (as addr2line prints them without -i).
+    // The separate debug file is /usr/lib/debug/.build-id/xx/yyyy.debug when its build-id matches,
+    // otherwise the .gnu_debuglink file (in the file's directory, its .debug/ subdirectory or under
+    // /usr/lib/debug, each with the path as given and with symlinks resolved) when the build-ids
+    // match, or the CRC32 when either has none. DWARF is read on the first call. Never throws: a
+    // corrupt debug file is ignored, corrupt DWARF gives nullopt (or garbled names). Safe to call
+    // from several threads (the calls are serialized).
+    std::optional<SourceLocation> sourceLocation(std::uint64_t address) const;
 
     struct Impl;
 

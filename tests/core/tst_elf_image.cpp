@@ -14,7 +14,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <random>
 #include <set>
+#include <thread>
 
 using namespace swb;
 
@@ -216,6 +218,97 @@ void writeFile(const QString& path, const QByteArray& bytes) {
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
     QCOMPARE(f.write(bytes), bytes.size());
 }
+
+QString describe(const std::optional<ElfImage::SourceLocation>& location) {
+    if (!location)
+        return QStringLiteral("no location");
+    return qs(location->function) + QStringLiteral(" at ") + qs(location->file) + QLatin1Char(':') +
+           QString::number(location->line);
+}
+
+// addr2line's answer for each address (-f: the innermost function, then FILE:LINE), with the debug
+// information binutils finds by itself; nullopt where it knows no file. Empty when it cannot run.
+std::vector<std::optional<ElfImage::SourceLocation>> addr2line(const std::string& path,
+                                                               const std::vector<std::uint64_t>& addresses) {
+    QStringList args{QStringLiteral("-f"), QStringLiteral("-e"), qs(path)};
+    for (auto a : addresses)
+        args << QStringLiteral("0x") + QString::number(a, 16);
+    const auto lines = runTool(QStringLiteral("addr2line"), args).split(QLatin1Char('\n'));
+    static const QRegularExpression fileLine(QStringLiteral(R"(^(.*):(\d+|\?)(?: \(discriminator \d+\))?$)"));
+    std::vector<std::optional<ElfImage::SourceLocation>> out;
+    for (qsizetype i = 0; i + 1 < lines.size() && out.size() < addresses.size(); i += 2) {
+        const auto m = fileLine.match(lines[i + 1]);
+        if (!m.hasMatch())
+            return {};
+        if (m.captured(1) == QLatin1String("??")) {
+            out.emplace_back();
+            continue;
+        }
+        ElfImage::SourceLocation location;
+        location.file = m.captured(1).toStdString();
+        location.line = m.captured(2).toUInt(); // "?" (no line) is 0
+        if (lines[i] != QLatin1String("??"))
+            location.function = lines[i].toStdString();
+        out.emplace_back(std::move(location));
+    }
+    if (out.size() != addresses.size())
+        return {};
+    return out;
+}
+
+// llvm-symbolizer's answer for each address (the innermost function's DW_AT_name, FILE:LINE:COLUMN),
+// with LLVM as sourceLocation uses it; nullopt where it knows no file. Empty when it cannot run.
+std::vector<std::optional<ElfImage::SourceLocation>>
+llvmSymbolizer(const std::string& path, const std::vector<std::uint64_t>& addresses) {
+    QStringList args{QStringLiteral("--no-inlines"), QStringLiteral("--functions=short"),
+                     QStringLiteral("--obj=") + qs(path)};
+    for (auto a : addresses)
+        args << QStringLiteral("0x") + QString::number(a, 16);
+    const auto frames = runTool(QStringLiteral("llvm-symbolizer-14"), args).split(QStringLiteral("\n\n"));
+    static const QRegularExpression fileLine(QStringLiteral(R"(^(.*):(\d+):\d+$)"));
+    std::vector<std::optional<ElfImage::SourceLocation>> out;
+    for (const auto& frame : frames) {
+        const auto lines = frame.split(QLatin1Char('\n'));
+        if (lines.size() != 2 || out.size() == addresses.size())
+            break;
+        const auto m = fileLine.match(lines[1]);
+        if (!m.hasMatch())
+            return {};
+        if (m.captured(1) == QLatin1String("??")) {
+            out.emplace_back();
+            continue;
+        }
+        ElfImage::SourceLocation location;
+        location.file = m.captured(1).toStdString();
+        location.line = m.captured(2).toUInt();
+        if (lines[0] != QLatin1String("??"))
+            location.function = lines[0].toStdString();
+        out.emplace_back(std::move(location));
+    }
+    if (out.size() != addresses.size())
+        return {};
+    return out;
+}
+
+// Every address of the named functions of .symtab.
+std::vector<std::uint64_t> addressesOf(const ElfImage& image, std::initializer_list<const char*> names) {
+    std::vector<std::uint64_t> out;
+    for (const char* name : names) {
+        if (const auto* s = findSymbol(image.symbols(), name))
+            for (auto a = s->value; a < s->value + s->size; ++a)
+                out.push_back(a);
+    }
+    return out;
+}
+
+bool objcopy(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral("objcopy"), args);
+    return p.waitForFinished(60'000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+const char* const kDebugSource = SWB_SOURCE_DIR "/tests/fixtures/fx_debuginfo.c";
+const std::uint32_t kDebugTargetLine = 8; // fx_debug_target in fx_debuginfo.c
 
 } // namespace
 
@@ -853,6 +946,261 @@ private slots:
                  noInterp.missing[0].c_str());
         QCOMPARE(noInterp.missing[1],
                  std::string("ld-linux-x86-64.so.2 (needed by /lib/x86_64-linux-gnu/libc.so.6)"));
+    }
+
+    void sourceLocation_data() {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("debugFile"); // the separate debug file, empty when none
+        QTest::newRow("own debug info") << qs(fixture("fx_debuginfo")) << QString();
+        QTest::newRow("through .gnu_debuglink")
+            << qs(fixture("fx_debuginfo_stripped")) << qs(fixture("fx_debuginfo_stripped.debug"));
+    }
+    void sourceLocation() {
+        QFETCH(QString, path);
+        QFETCH(QString, debugFile);
+        const auto image = ElfImage::load(path.toStdString());
+        QVERIFY(image->hasDebugInfo());
+        QCOMPARE(qs(image->separateDebugFile()), debugFile);
+        const auto* target = findSymbol(image->symbols(), "fx_debug_target");
+        QVERIFY(target && target->size > 16);
+        const auto location = image->sourceLocation(target->value);
+        QVERIFY(location);
+        QVERIFY2(location->file.ends_with("/fx_debuginfo.c"), location->file.c_str());
+        QCOMPARE(canonical(location->file), canonical(kDebugSource));
+        QCOMPARE(location->line, kDebugTargetLine);
+        QCOMPARE(qs(location->function), QStringLiteral("fx_debug_target"));
+
+        // Every address of fx_debug_target and main as addr2line reads the unstripped file; inside
+        // the inlined helper, the helper's name and its line in the header.
+        const auto addresses = addressesOf(*image, {"fx_debug_target", "main"});
+        const auto expected = addr2line(fixture("fx_debuginfo"), addresses);
+        QCOMPARE(expected.size(), addresses.size());
+        bool inlined = false;
+        for (std::size_t i = 0; i < addresses.size(); ++i) {
+            const auto actual = image->sourceLocation(addresses[i]);
+            if (describe(actual) != describe(expected[i]))
+                QFAIL(qPrintable(QStringLiteral("0x%1: %2, addr2line says %3")
+                                     .arg(addresses[i], 0, 16)
+                                     .arg(describe(actual), describe(expected[i]))));
+            if (actual && actual->function == "fx_debug_inlined") {
+                inlined = true;
+                QVERIFY2(actual->file.ends_with("/fx_debuginfo.h"), actual->file.c_str());
+                QCOMPARE(actual->line, std::uint32_t(3));
+            }
+        }
+        QVERIFY(inlined);
+
+        // No line table covers the PLT, nor addresses outside the file.
+        const auto plt = std::find_if(image->sections().begin(), image->sections().end(),
+                                      [](const auto& s) { return s.name == ".plt"; });
+        QVERIFY(plt != image->sections().end());
+        QVERIFY(!image->sourceLocation(plt->address));
+        QVERIFY(!image->sourceLocation(0));
+        QVERIFY(!image->sourceLocation(0xffff'ffff'0000));
+    }
+
+    // How the stripped fixture's debug file is looked for and checked, in a temporary directory:
+    // next to the program, in .debug/, next to the file a symlink points to; accepted when the
+    // build-ids match, or the CRC32 in .gnu_debuglink when the debug file has no build-id; corrupt
+    // files are ignored; corrupt DWARF gives no location, or a garbled name (never a crash).
+    void separateDebugFileSearch_data() {
+        QTest::addColumn<QString>("setup");
+        QTest::addColumn<QString>("debugFile"); // the one accepted (relative to the directory), or empty
+        // "location": fx_debug_target's; "none"; "line": its line, the names garbled.
+        QTest::addColumn<QString>("expect");
+        const auto location = QStringLiteral("location");
+        const auto none = QStringLiteral("none");
+        QTest::newRow(".debug subdirectory")
+            << QStringLiteral("dotdebug") << QStringLiteral(".debug/fx_debuginfo_stripped.debug") << location;
+        QTest::newRow("next to the symlink's target")
+            << QStringLiteral("symlink") << qs(fixture("fx_debuginfo_stripped.debug")) << location;
+        QTest::newRow("another program's debug file") << QStringLiteral("other") << QString() << none;
+        QTest::newRow("no build-id, CRC matches")
+            << QStringLiteral("crc") << QStringLiteral("nobuildid.debug") << location;
+        QTest::newRow("no build-id, CRC differs") << QStringLiteral("crc-changed") << QString() << none;
+        QTest::newRow("not ELF, CRC matches") << QStringLiteral("junk") << QString() << none;
+        QTest::newRow("truncated, CRC matches") << QStringLiteral("truncated") << QString() << none;
+        for (const char* section : {".debug_info", ".debug_abbrev", ".debug_line"})
+            QTest::newRow(qPrintable(QStringLiteral("random ") + QLatin1String(section)))
+                << QString::fromLatin1(section) << QStringLiteral("corrupt.debug") << none;
+        // Without usable aranges, LLVM finds the unit from the units' own address ranges.
+        QTest::newRow("random .debug_aranges")
+            << QStringLiteral(".debug_aranges") << QStringLiteral("corrupt.debug") << location;
+        for (const char* section : {".debug_str", ".debug_line_str"})
+            QTest::newRow(qPrintable(QStringLiteral("random ") + QLatin1String(section)))
+                << QString::fromLatin1(section) << QStringLiteral("corrupt.debug") << QStringLiteral("line");
+    }
+    void separateDebugFileSearch() {
+        QFETCH(QString, setup);
+        QFETCH(QString, debugFile);
+        QFETCH(QString, expect);
+        QTemporaryDir dir;
+        const auto at = [&](const QString& name) {
+            return dir.filePath(name);
+        };
+        const auto stripped = qs(fixture("fx_debuginfo_stripped"));
+        const auto debug = qs(fixture("fx_debuginfo_stripped.debug"));
+        auto program = at(QStringLiteral("prog"));
+        std::mt19937 random(42);
+        QByteArray junk(4096, '\0');
+        for (auto& c : junk)
+            c = static_cast<char>(random());
+        writeFile(at(QStringLiteral("junk")), junk);
+        QVERIFY(QFile::copy(stripped, program));
+        // Points the program's .gnu_debuglink to FILE, with FILE's CRC32.
+        const auto relink = [&](const QString& file) {
+            return objcopy({QStringLiteral("--remove-section=.gnu_debuglink"), program}) &&
+                   objcopy({QStringLiteral("--add-gnu-debuglink=") + file, program});
+        };
+        if (setup == QLatin1String("dotdebug")) {
+            QVERIFY(QDir(dir.path()).mkdir(QStringLiteral(".debug")));
+            QVERIFY(QFile::copy(debug, at(QStringLiteral(".debug/fx_debuginfo_stripped.debug"))));
+        } else if (setup == QLatin1String("symlink")) {
+            QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("bin")));
+            program = at(QStringLiteral("bin/prog"));
+            QVERIFY(QFile::link(stripped, program));
+        } else if (setup == QLatin1String("other")) {
+            // stack_fixture has DWARF too, and another build-id.
+            QVERIFY(
+                QFile::copy(qs(fixture("stack_fixture")), at(QStringLiteral("fx_debuginfo_stripped.debug"))));
+        } else if (setup.startsWith(QLatin1String("crc"))) {
+            const auto file = at(QStringLiteral("nobuildid.debug"));
+            QVERIFY(objcopy({QStringLiteral("--remove-section=.note.gnu.build-id"), debug, file}));
+            QVERIFY(relink(file));
+            if (setup == QLatin1String("crc-changed"))
+                QVERIFY(objcopy({QStringLiteral("--add-section"),
+                                 QStringLiteral(".swb=") + at(QStringLiteral("junk")), file}));
+        } else if (setup == QLatin1String("junk")) {
+            QVERIFY(relink(at(QStringLiteral("junk"))));
+        } else if (setup == QLatin1String("truncated")) {
+            QFile f(debug);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const auto bytes = f.readAll();
+            writeFile(at(QStringLiteral("truncated.debug")), bytes.left(bytes.size() / 2));
+            QVERIFY(relink(at(QStringLiteral("truncated.debug"))));
+        } else {
+            // The section replaced by random bytes; the build-id still matches.
+            QVERIFY(objcopy({QStringLiteral("--update-section"),
+                             setup + QStringLiteral("=") + at(QStringLiteral("junk")), debug,
+                             at(QStringLiteral("corrupt.debug"))}));
+            QVERIFY(relink(at(QStringLiteral("corrupt.debug"))));
+        }
+
+        const auto image = ElfImage::load(program.toStdString());
+        QCOMPARE(image->hasDebugInfo(), !debugFile.isEmpty());
+        QCOMPARE(canonical(image->separateDebugFile()),
+                 debugFile.isEmpty() ? QString()
+                                     : canonical(QDir(dir.path()).filePath(debugFile).toStdString()));
+        const auto* target = findSymbol(image->symbols(), "fx_debug_target");
+        QVERIFY(target);
+        const auto location = image->sourceLocation(target->value);
+        QCOMPARE(location.has_value(), expect != QLatin1String("none"));
+        if (location)
+            QCOMPARE(location->line, kDebugTargetLine);
+        if (expect == QLatin1String("location")) {
+            QCOMPARE(canonical(location->file), canonical(kDebugSource));
+            QCOMPARE(qs(location->function), QStringLiteral("fx_debug_target"));
+        }
+        for (const auto a : addressesOf(*image, {"fx_debug_target", "main"})) {
+            const auto other = image->sourceLocation(a);
+            QVERIFY2(other.has_value() == location.has_value(), qPrintable(describe(other)));
+        }
+    }
+
+    void noDebugInfo() {
+        const auto image = ElfImage::load(kLs);
+        const auto& id = image->buildId();
+        QVERIFY(id.size() > 2);
+        if (QFile::exists(qs("/usr/lib/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug")))
+            QSKIP("coreutils-dbgsym is installed");
+        QVERIFY(!image->hasDebugInfo());
+        QVERIFY(image->separateDebugFile().empty());
+        QVERIFY(!image->sourceLocation(image->entry()));
+        for (const auto a : image->functionStarts())
+            QVERIFY(!image->sourceLocation(a));
+    }
+
+    // Debian's libc6-dbg installs /usr/lib/debug/.build-id/xx/yyyy.debug (with compressed sections).
+    // llvm-symbolizer reads it the same way: the files and lines must agree, and our linkage name
+    // must contain its DW_AT_name (--functions=short; it takes linkage names from the symbol table).
+    // binutils' addr2line is the independent check for the lines (it misnames the file of some
+    // DWARF 5 units: getprtent.c for getXXent.c; its function names come from .symtab).
+    void libcThroughBuildId() {
+        const auto libc = ElfImage::load(kLibc);
+        const auto& id = libc->buildId();
+        QVERIFY(id.size() > 2);
+        const auto debugFile = "/usr/lib/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug";
+        if (!QFile::exists(qs(debugFile)))
+            QSKIP("libc6-dbg is not installed");
+        QVERIFY(libc->hasDebugInfo());
+        QCOMPARE(libc->separateDebugFile(), debugFile);
+        // Every 25th defined function of .dynsym, at its start and a few bytes in.
+        std::vector<std::uint64_t> addresses;
+        std::size_t n = 0;
+        for (const auto& s : libc->dynamicSymbols()) {
+            if (s.defined && s.type == 2 /* STT_FUNC */ && s.size > 8 && n++ % 25 == 0) {
+                addresses.push_back(s.value);
+                addresses.push_back(s.value + 5);
+            }
+        }
+        QVERIFY(addresses.size() > 100);
+        const auto symbolizer = llvmSymbolizer(kLibc, addresses);
+        const auto binutils = addr2line(kLibc, addresses);
+        QCOMPARE(symbolizer.size(), addresses.size());
+        QCOMPARE(binutils.size(), addresses.size());
+        std::size_t located = 0;
+        for (std::size_t i = 0; i < addresses.size(); ++i) {
+            const auto actual = libc->sourceLocation(addresses[i]);
+            if (actual.has_value() != symbolizer[i].has_value() ||
+                (actual && (actual->file != symbolizer[i]->file || actual->line != symbolizer[i]->line ||
+                            actual->function.find(symbolizer[i]->function) == std::string::npos)))
+                QFAIL(qPrintable(QStringLiteral("0x%1: %2, llvm-symbolizer says %3")
+                                     .arg(addresses[i], 0, 16)
+                                     .arg(describe(actual), describe(symbolizer[i]))));
+            if (actual.has_value() != binutils[i].has_value() ||
+                (actual && actual->line != binutils[i]->line))
+                QFAIL(qPrintable(QStringLiteral("0x%1: %2, addr2line says %3")
+                                     .arg(addresses[i], 0, 16)
+                                     .arg(describe(actual), describe(binutils[i]))));
+            located += actual.has_value();
+        }
+        QVERIFY2(located > addresses.size() * 9 / 10, qPrintable(QString::number(located)));
+    }
+
+    // The first calls race to read the debug file and create the DWARF context.
+    void sourceLocationFromThreads() {
+        const auto path = fixture("fx_debuginfo_stripped");
+        const auto reference = ElfImage::load(path);
+        const auto text = std::find_if(reference->sections().begin(), reference->sections().end(),
+                                       [](const auto& s) { return s.name == ".text"; });
+        QVERIFY(text != reference->sections().end());
+        std::vector<QString> expected;
+        for (auto a = text->address; a < text->address + text->size; ++a)
+            expected.push_back(describe(reference->sourceLocation(a)));
+        const auto located =
+            expected.size() - static_cast<std::size_t>(std::count(expected.begin(), expected.end(),
+                                                                  QStringLiteral("no location")));
+        QVERIFY(located >= addressesOf(*reference, {"fx_debug_target", "main"}).size());
+
+        const auto image = ElfImage::load(path);
+        std::vector<std::vector<QString>> results(4, std::vector<QString>(expected.size()));
+        std::vector<char> debugInfo(results.size()); // not vector<bool>: the threads write their own
+        std::vector<std::thread> threads;
+        for (std::size_t t = 0; t < results.size(); ++t) {
+            threads.emplace_back([&, t] {
+                debugInfo[t] = image->hasDebugInfo();
+                for (std::size_t k = 0; k < expected.size(); ++k) {
+                    const auto i = (k + t * expected.size() / results.size()) % expected.size();
+                    results[t][i] = describe(image->sourceLocation(text->address + i));
+                }
+            });
+        }
+        for (auto& t : threads)
+            t.join();
+        for (std::size_t t = 0; t < results.size(); ++t) {
+            QVERIFY(debugInfo[t]);
+            QCOMPARE(results[t], expected);
+        }
     }
 };
 
