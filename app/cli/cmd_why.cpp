@@ -126,6 +126,8 @@ void explainAnalysis(const WhyArgs& args, const std::string& input, bool& dotWri
             if (k > 0 && step.via != EdgeKind::Direct)
                 std::cout << "[" << edgeKindName(step.via) << "] ";
             std::cout << (step.site ? g.describe(step.function, step.site) : g.describe(step.function));
+            if (const auto& fn = g.functions[step.function]; !fn.sourceFile.empty())
+                std::cout << " (" << fn.sourceFile << ':' << fn.line << ')';
             if (k + 1 == path.size())
                 std::cout << "  <- syscall";
             std::cout << '\n';

@@ -99,6 +99,10 @@ std::vector<bool> CallGraph::reachable() const {
     return Bfs(*this).seen;
 }
 
+std::vector<std::uint32_t> CallGraph::shortestPathTree() const {
+    return Bfs(*this).parentEdge;
+}
+
 std::vector<int> CallGraph::syscalls() const {
     const auto live = reachable();
     std::vector<int> out;

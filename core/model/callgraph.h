@@ -111,6 +111,11 @@ public:
     // `maxPaths`, shortest first).
     std::vector<Path> witnessPaths(int nr, std::size_t maxPaths = 8) const;
 
+    // The shortest-path tree from the entries: for each function the edge it is first reached
+    // through (kNoEdge for entries and unreachable functions).
+    static constexpr std::uint32_t kNoEdge = UINT32_MAX;
+    std::vector<std::uint32_t> shortestPathTree() const;
+
     // module!function+0xoffset for an address inside a function.
     std::string describe(FunctionId f, std::uint64_t address) const;
     std::string describe(FunctionId f) const;

@@ -284,6 +284,7 @@ public:
         for (const auto& r : dlopenReasons)
             graph_.notes.push_back(r);
         addSpecials();
+        addSourceLocations();
         return std::move(graph_);
     }
 
@@ -1018,6 +1019,38 @@ private:
             }
         }
         return libs;
+    }
+
+    // Source file:line (from DWARF, in the file or its separate debug file) for the functions on
+    // the witness paths: every function on a shortest path from an entry to a reachable site.
+    void addSourceLocations() {
+        std::vector<char> wanted(graph_.functions.size(), 0);
+        const auto live = graph_.reachable();
+        const auto tree = graph_.shortestPathTree();
+        for (const auto& s : graph_.sites) {
+            if (!live[s.function])
+                continue;
+            if (s.wrapper != kNoFunction)
+                wanted[s.wrapper] = 1;
+            for (FunctionId f = s.function; !wanted[f];) {
+                wanted[f] = 1;
+                if (tree[f] == CallGraph::kNoEdge)
+                    break;
+                f = graph_.edges[tree[f]].from;
+            }
+        }
+        for (FunctionId f = 0; f < graph_.functions.size(); ++f) {
+            auto& fn = graph_.functions[f];
+            if (!wanted[f] || fn.hub)
+                continue;
+            const auto& image = *modules_[fn.module].image;
+            if (!image.hasDebugInfo())
+                continue;
+            if (auto loc = image.sourceLocation(fn.address)) {
+                fn.sourceFile = loc->file;
+                fn.line = loc->line;
+            }
+        }
     }
 
     void addSpecials() {
