@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <deque>
+#include <functional>
+#include <queue>
 
 namespace swb {
 
@@ -62,7 +63,22 @@ struct Adjacency {
     }
 };
 
-// Multi-source BFS from the entries; parent edge per function (UINT32_MAX for entries/unreached).
+// Cost of an edge for witness paths: a path an analyst can follow call by call beats one through
+// the indirect-call hub ("some indirect call reaches every address-taken function"), and the
+// program's own entry beats a constructor.
+std::uint32_t edgeCost(EdgeKind k) {
+    switch (k) {
+    case EdgeKind::Indirect:
+        return 8; // paid twice: into the hub and out of it
+    case EdgeKind::Callback:
+        return 2;
+    default:
+        return 1;
+    }
+}
+
+// Shortest paths from the entries (Dijkstra over edgeCost); parent edge per function (UINT32_MAX for
+// entries and unreachable functions). `seen` is plain reachability.
 struct Bfs {
     std::vector<bool> seen;
     std::vector<std::uint32_t> parentEdge;
@@ -71,22 +87,31 @@ struct Bfs {
         : seen(g.functions.size(), false)
         , parentEdge(g.functions.size(), UINT32_MAX) {
         const Adjacency adj(g);
-        std::deque<FunctionId> queue;
+        std::vector<std::uint32_t> dist(g.functions.size(), UINT32_MAX);
+        using Item = std::pair<std::uint32_t, FunctionId>;
+        std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
         for (const auto& e : g.entries) {
-            if (e.function < seen.size() && !seen[e.function]) {
-                seen[e.function] = true;
-                queue.push_back(e.function);
+            if (e.function >= dist.size())
+                continue;
+            const std::uint32_t start = e.kind == EntryKind::ProgramEntry ? 0 : 1;
+            if (start < dist[e.function]) {
+                dist[e.function] = start;
+                queue.push({start, e.function});
             }
         }
         while (!queue.empty()) {
-            const FunctionId f = queue.front();
-            queue.pop_front();
+            const auto [d, f] = queue.top();
+            queue.pop();
+            if (d != dist[f])
+                continue;
+            seen[f] = true;
             for (auto k = adj.offsets[f]; k < adj.offsets[f + 1]; ++k) {
                 const auto& edge = g.edges[adj.edgeIndex[k]];
-                if (!seen[edge.to]) {
-                    seen[edge.to] = true;
+                const std::uint32_t nd = d + edgeCost(edge.kind);
+                if (nd < dist[edge.to]) {
+                    dist[edge.to] = nd;
                     parentEdge[edge.to] = adj.edgeIndex[k];
-                    queue.push_back(edge.to);
+                    queue.push({nd, edge.to});
                 }
             }
         }
@@ -146,8 +171,14 @@ std::vector<CallGraph::Path> CallGraph::witnessPaths(int nr, std::size_t maxPath
         }
         paths.emplace_back(reversed.rbegin(), reversed.rend());
     }
+    auto cost = [](const Path& p) {
+        std::uint32_t c = 0;
+        for (std::size_t i = 1; i < p.size(); ++i)
+            c += edgeCost(p[i].via);
+        return c;
+    };
     std::stable_sort(paths.begin(), paths.end(),
-                     [](const Path& a, const Path& b) { return a.size() < b.size(); });
+                     [&](const Path& a, const Path& b) { return cost(a) < cost(b); });
     if (paths.size() > maxPaths)
         paths.resize(maxPaths);
     return paths;

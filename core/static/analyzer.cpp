@@ -1049,6 +1049,9 @@ private:
             if (auto loc = image.sourceLocation(fn.address)) {
                 fn.sourceFile = loc->file;
                 fn.line = loc->line;
+                // Stripped code has no symbol; its debug information still names the function.
+                if (fn.name.starts_with("sub_") && !loc->function.empty())
+                    fn.name = loc->function;
             }
         }
     }

@@ -142,6 +142,30 @@ private slots:
         QVERIFY(!ModuleCache::decode(bytes.substr(0, bytes.size() - 1), 1234, facts)); // truncated
     }
 
+    void witnessPathsCarrySourceLines() {
+        // stack_fixture is built with -g; its main calls getppid.
+        AnalyzeOptions opts;
+        opts.program = SWB_FIXTURE_DIR "/stack_fixture";
+        opts.cacheDir = cacheDir_.path().toStdString();
+        const auto g = analyzeProgram(opts);
+        const int nr = *SyscallTable::forArch(Arch::X86_64).number("getppid");
+        const auto paths = g.witnessPaths(nr, 1);
+        QCOMPARE(paths.size(), std::size_t(1));
+        bool sawMain = false;
+        for (const auto& step : paths[0]) {
+            const auto& fn = g.functions[step.function];
+            if (g.describe(step.function) != "stack_fixture!main")
+                continue;
+            sawMain = true;
+            QVERIFY2(fn.sourceFile.ends_with("/stack_fixture.c"), fn.sourceFile.c_str());
+            QVERIFY(fn.line > 0);
+        }
+        QVERIFY(sawMain);
+        // The concrete call chain is preferred over a path through the indirect-call hub.
+        for (const auto& step : paths[0])
+            QVERIFY(!g.functions[step.function].hub);
+    }
+
     void notAnElfFails() {
         AnalyzeOptions opts;
         opts.program = SWB_SOURCE_DIR "/README.md";
