@@ -114,8 +114,11 @@ struct ModuleState {
 // segment holding it; slots before the first anchor count as live.
 class DataLiveness {
 public:
-    // How far past a pointer target an object is assumed to extend when no symbol gives its size.
-    static constexpr std::uint64_t kObjectReach = 512;
+    // How far past a pointer target an object is assumed to extend when no symbol gives its size
+    // and code refers inside it. A heuristic, guarded by the soundness tests: 128 bytes covers
+    // operation tables such as nginx's module contexts (104 bytes); 256 already lets glibc's RPC
+    // tables pull sockets into every program (hello: 49 syscalls at 128, 65 at 256 and 512).
+    static constexpr std::uint64_t kObjectReach = 128;
 
     template <typename Pointers>
     void build(const ElfImage& image, const std::vector<FunctionFacts>& facts, const Pointers& pointers,
