@@ -32,7 +32,8 @@ int measure(const std::string& path) {
     std::printf("events          %zu\n", events);
     std::printf("bytes on disk   %ju (%.1f per event)\n", static_cast<std::uintmax_t>(size),
                 events ? double(size) / double(events) : 0.0);
-    std::printf("bytes in memory %zu (%.1f per event)\n", memory, events ? double(memory) / double(events) : 0.0);
+    std::printf("bytes in memory %zu (%.1f per event)\n", memory,
+                events ? double(memory) / double(events) : 0.0);
     std::printf("load time       %.3f s (best of 5)\n", best);
     return 0;
 }

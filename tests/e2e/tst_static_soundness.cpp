@@ -133,8 +133,8 @@ private slots:
         const QString trace = work_.filePath(tag + QStringLiteral(".swbtrace"));
         QString full = QStringLiteral("W=") + scratch + QStringLiteral("; ") + script;
         if (script.startsWith(QLatin1Char('@')))
-            full = QStringLiteral("sh " SWB_SOURCE_DIR "/tests/e2e/workloads/") + script.mid(1) + QLatin1Char(' ') +
-                   scratch;
+            full = QStringLiteral("sh " SWB_SOURCE_DIR "/tests/e2e/workloads/") + script.mid(1) +
+                   QLatin1Char(' ') + scratch;
         QVERIFY2(run(swbBinary(),
                      {QStringLiteral("trace"), QStringLiteral("-o"), trace, QStringLiteral("--"),
                       QStringLiteral("/bin/sh"), QStringLiteral("-c"), full},
