@@ -288,6 +288,7 @@ public:
             graph_.notes.push_back(r);
         addSpecials();
         addSourceLocations();
+        pruneUnreachable();
         return std::move(graph_);
     }
 
@@ -1057,6 +1058,41 @@ private:
                     fn.name = loc->function;
             }
         }
+    }
+
+    // Keeps what explains the result: reachable functions and their edges, plus the functions that
+    // hold syscall sites in unreachable code (so `why` can say a site exists but is not reachable).
+    // Unreachable code is most of every library; dropping it halves the analysis file.
+    void pruneUnreachable() {
+        const auto live = graph_.reachable();
+        std::vector<char> keep(graph_.functions.size(), 0);
+        for (FunctionId f = 0; f < graph_.functions.size(); ++f)
+            keep[f] = live[f] || graph_.functions[f].hub;
+        for (const auto& site : graph_.sites) {
+            keep[site.function] = 1;
+            if (site.wrapper != kNoFunction)
+                keep[site.wrapper] = 1;
+        }
+        std::vector<FunctionId> newId(graph_.functions.size(), kNoFunction);
+        std::vector<CgFunction> functions;
+        for (FunctionId f = 0; f < graph_.functions.size(); ++f)
+            if (keep[f]) {
+                newId[f] = static_cast<FunctionId>(functions.size());
+                functions.push_back(std::move(graph_.functions[f]));
+            }
+        std::vector<CgEdge> edges;
+        for (const auto& e : graph_.edges)
+            if (live[e.from] && keep[e.to])
+                edges.push_back({newId[e.from], newId[e.to], e.site, e.kind});
+        for (auto& site : graph_.sites) {
+            site.function = newId[site.function];
+            if (site.wrapper != kNoFunction)
+                site.wrapper = newId[site.wrapper];
+        }
+        for (auto& e : graph_.entries)
+            e.function = newId[e.function];
+        graph_.functions = std::move(functions);
+        graph_.edges = std::move(edges);
     }
 
     void addSpecials() {
