@@ -121,7 +121,27 @@ struct Bfs {
 } // namespace
 
 std::vector<bool> CallGraph::reachable() const {
-    return Bfs(*this).seen;
+    // Plain depth-first search: reachability needs no costs.
+    const Adjacency adj(*this);
+    std::vector<bool> seen(functions.size(), false);
+    std::vector<FunctionId> stack;
+    for (const auto& e : entries)
+        if (e.function < seen.size() && !seen[e.function]) {
+            seen[e.function] = true;
+            stack.push_back(e.function);
+        }
+    while (!stack.empty()) {
+        const FunctionId f = stack.back();
+        stack.pop_back();
+        for (auto k = adj.offsets[f]; k < adj.offsets[f + 1]; ++k) {
+            const FunctionId to = edges[adj.edgeIndex[k]].to;
+            if (!seen[to]) {
+                seen[to] = true;
+                stack.push_back(to);
+            }
+        }
+    }
+    return seen;
 }
 
 std::vector<std::uint32_t> CallGraph::shortestPathTree() const {
