@@ -12,6 +12,7 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -963,6 +964,7 @@ private:
         // pull every NSS service into every analysis.
         const auto called = reachableWithoutLibcPointers();
         bool usesNss = false;
+        bool usesIconv = false;
         std::set<FunctionId> dlopens;
         for (FunctionId f = 0; f < graph_.functions.size(); ++f) {
             const auto& fn = graph_.functions[f];
@@ -971,6 +973,8 @@ private:
             if (called[f] && nssEntryNames().count(fn.name) &&
                 modules_[fn.module].image->soname() == "libc.so.6")
                 usesNss = true;
+            if (called[f] && fn.name == "iconv_open" && modules_[fn.module].image->soname() == "libc.so.6")
+                usesIconv = true;
             if (dlopenNames().count(fn.name))
                 dlopens.insert(f);
         }
@@ -993,7 +997,27 @@ private:
         if (usesNss)
             for (const auto& lib : nssModules())
                 out.push_back({lib, "NSS service in /etc/nsswitch.conf"});
+        if (usesIconv)
+            for (const auto& lib : gconvModules())
+                out.push_back({lib, "gconv module iconv_open() may load"});
         return out;
+    }
+
+    // Every character-set converter glibc's iconv_open() can load: the gconv directory next to
+    // libc (which converters a program needs depends on run-time strings, so all of them).
+    std::vector<std::string> gconvModules() const {
+        std::vector<std::string> libs;
+        for (const auto& dir : resolver_.systemDirectories()) {
+            std::error_code ec;
+            const std::string gconv = dir + "/gconv";
+            for (const auto& entry : std::filesystem::directory_iterator(resolver_.hostPath(gconv), ec))
+                if (entry.path().extension() == ".so")
+                    libs.push_back(gconv + "/" + entry.path().filename().string());
+            if (!libs.empty())
+                break;
+        }
+        std::sort(libs.begin(), libs.end());
+        return libs;
     }
 
     std::vector<std::string> nssModules() const {

@@ -166,6 +166,27 @@ private slots:
             QVERIFY(!g.functions[step.function].hub);
     }
 
+    void iconvLoadsGconvModules() {
+        AnalyzeOptions opts;
+        opts.program = SWB_FIXTURE_DIR "/sa_iconv";
+        opts.cacheDir = cacheDir_.path().toStdString();
+        const auto g = analyzeProgram(opts);
+        std::size_t gconv = 0;
+        bool iso885915 = false;
+        for (const auto& m : g.modules) {
+            if (m.path.find("/gconv/") == std::string::npos)
+                continue;
+            ++gconv;
+            QCOMPARE(m.loadReason, std::string("dlopen"));
+            iso885915 |= m.path.ends_with("/ISO8859-15.so");
+        }
+        QVERIFY(gconv > 10);
+        QVERIFY(iso885915);
+        // A program that never converts character sets loads none.
+        for (const auto& m : graph_.modules)
+            QVERIFY(m.path.find("/gconv/") == std::string::npos);
+    }
+
     void notAnElfFails() {
         AnalyzeOptions opts;
         opts.program = SWB_SOURCE_DIR "/README.md";

@@ -75,6 +75,9 @@ private slots:
                                           << QStringLiteral(SWB_FIXTURE_DIR "/sa_features") << QStringList();
         QTest::newRow("static binary") << QStringLiteral(SWB_FIXTURE_DIR "/fx_static_raw")
                                        << QStringLiteral(SWB_FIXTURE_DIR "/fx_static_raw") << QStringList();
+        QTest::newRow("iconv with gconv modules")
+            << QStringLiteral(SWB_FIXTURE_DIR "/sa_iconv") << QStringLiteral(SWB_FIXTURE_DIR "/sa_iconv")
+            << QStringList();
         QTest::newRow("threads") << QStringLiteral(SWB_FIXTURE_DIR "/fx_threads")
                                  << QStringLiteral(SWB_FIXTURE_DIR "/fx_threads") << QStringList();
         QTest::newRow("ls") << QStringLiteral("/usr/bin/ls")
