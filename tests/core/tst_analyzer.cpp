@@ -5,6 +5,8 @@
 #include "util/error.h"
 
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -185,6 +187,52 @@ private slots:
         // A program that never converts character sets loads none.
         for (const auto& m : graph_.modules)
             QVERIFY(m.path.find("/gconv/") == std::string::npos);
+    }
+
+    void rootfsResolvesInsideIt() {
+        // A minimal rootfs holding copies of ls and its libraries (Debian layout, /lib64 symlink).
+        QTemporaryDir root;
+        const QString r = root.path();
+        QVERIFY(QDir().mkpath(r + QStringLiteral("/usr/bin")));
+        QVERIFY(QDir().mkpath(r + QStringLiteral("/usr/lib/x86_64-linux-gnu")));
+        QVERIFY(QDir().mkpath(r + QStringLiteral("/etc")));
+        QVERIFY(QFile::copy(QStringLiteral("/usr/bin/ls"), r + QStringLiteral("/usr/bin/ls")));
+        for (const char* lib : {"libselinux.so.1", "libc.so.6", "libpcre2-8.so.0", "ld-linux-x86-64.so.2"})
+            QVERIFY(QFile::copy(
+                QFileInfo(QStringLiteral("/lib/x86_64-linux-gnu/") + QLatin1String(lib)).canonicalFilePath(),
+                r + QStringLiteral("/usr/lib/x86_64-linux-gnu/") + QLatin1String(lib)));
+        QVERIFY(QFile::link(QStringLiteral("usr/lib"), r + QStringLiteral("/lib")));
+        QVERIFY(QFile::link(QStringLiteral("/usr/lib/x86_64-linux-gnu"), r + QStringLiteral("/lib64")));
+        QFile conf(r + QStringLiteral("/etc/ld.so.conf"));
+        QVERIFY(conf.open(QIODevice::WriteOnly));
+        conf.write("/usr/lib/x86_64-linux-gnu\n");
+        conf.close();
+
+        AnalyzeOptions inRoot;
+        inRoot.program = "/usr/bin/ls";
+        inRoot.rootfs = r.toStdString();
+        inRoot.useCache = false;
+        const auto g = analyzeProgram(inRoot);
+        QCOMPARE(g.modules.size(), std::size_t(5));
+        for (const auto& m : g.modules)
+            QVERIFY2(m.path.starts_with("/usr/") || m.path.starts_with("/lib"), m.path.c_str());
+
+        // The rootfs has no /etc/nsswitch.conf, so unlike the host (which may list NSS services) it
+        // loads no NSS module: its set is the host's minus what those modules add.
+        AnalyzeOptions onHost;
+        onHost.program = "/usr/bin/ls";
+        onHost.useCache = false;
+        const auto rootSet = g.syscalls();
+        const auto hostSet = analyzeProgram(onHost).syscalls();
+        QVERIFY(rootSet.size() > 40);
+        QVERIFY(std::includes(hostSet.begin(), hostSet.end(), rootSet.begin(), rootSet.end()));
+
+        QVERIFY(QFile::remove(r + QStringLiteral("/usr/lib/x86_64-linux-gnu/libpcre2-8.so.0")));
+        const auto missing = analyzeProgram(inRoot);
+        bool noted = false;
+        for (const auto& n : missing.notes)
+            noted |= n.starts_with("missing library: libpcre2-8.so.0");
+        QVERIFY(noted); // the host's copy is not used
     }
 
     void notAnElfFails() {
