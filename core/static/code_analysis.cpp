@@ -250,14 +250,23 @@ private:
         return value;
     }
 
+    // Entries read from a table whose bound is not visible (see resolveTable).
+    static constexpr std::uint64_t kUnboundedTableEntries = 512;
+
     struct Bound {
         std::uint64_t count = 0;
         bool checked = false; // a cmp/and bounds every path; otherwise only the index's width does
     };
 
-    static bool sameMemory(const Operand& p, const Operand& q) {
-        return p.type == OpType::Mem && q.type == OpType::Mem && p.base == q.base && p.index == q.index &&
-               p.scale == q.scale && p.value == q.value && p.size == q.size;
+    // Whether operand p of instruction x and operand q of instruction y name the same memory. A
+    // rip-relative displacement depends on where its instruction is: compare the addresses.
+    static bool sameMemory(const Insn& x, const Operand& p, const Insn& y, const Operand& q) {
+        if (p.type != OpType::Mem || q.type != OpType::Mem || p.base != q.base || p.index != q.index ||
+            p.scale != q.scale || p.size != q.size)
+            return false;
+        if (p.base == kRip)
+            return p.index == kNoReg && x.ripTarget(p) == y.ripTarget(q);
+        return p.value == q.value;
     }
 
     // The number of entries: the bound the index is checked against (cmp idx, N; ja) on every path to
@@ -316,7 +325,7 @@ private:
             const bool comparesIndex =
                 x.id == id::Cmp && x.opCount == 2 && b.type == OpType::Imm &&
                 ((a.type == OpType::Reg && a.reg < kGprCount && (st.aliases & (1u << a.reg))) ||
-                 (st.memory >= 0 && sameMemory(a, cache_.at(st.memory).op[1])));
+                 (st.memory >= 0 && sameMemory(x, a, cache_.at(st.memory), cache_.at(st.memory).op[1])));
             auto checkedCount = [&]() -> std::uint64_t { // entries allowed by `cmp a, imm` + the jcc
                 const std::uint16_t j = cache_.at(st.jcc).id;
                 const std::uint64_t n = truncate(b.value, a.size);
@@ -482,11 +491,17 @@ private:
             info.problem = "jump table address is not a constant";
             return info;
         }
-        const auto bound = tableBound(load, index);
+        auto bound = tableBound(load, index);
         if (!bound) {
+            // Soundness first: a table whose bound we cannot see is read like an unchecked one, entry
+            // by entry until the first that is not an instruction the sweep found. Extra entries only
+            // add code; a missed one would hide code (and its syscalls) entirely.
             info.problem = std::string("no bound check (cmp ") + gprName(index) +
-                           ", N; ja) found for the jump table at " + hex(*table);
-            return info;
+                           ", N; ja) found for the jump table at " + hex(*table) +
+                           "; read until the first entry that is not code";
+            bound = Bound{};
+            bound->count = kUnboundedTableEntries;
+            bound->checked = false;
         }
         for (std::uint64_t i = 0; i < bound->count; ++i) {
             std::optional<std::uint64_t> target;

@@ -625,13 +625,15 @@ void TestCodeAnalysis::unresolvedJumpTable() {
     const auto all = analyzeCode(s.input({0x1000}));
     QCOMPARE(all.size(), std::size_t{1});
     const FunctionFacts& f = all[0];
-    QCOMPARE(f.jumpTables, std::size_t{0});
+    // Without a visible bound the table is still read, entry by entry until the first that is not
+    // code the sweep found (soundness first), and the missing check is reported.
+    QCOMPARE(f.jumpTables, std::size_t{1});
+    QVERIFY(hasBlock(f, 0x1010));
     QCOMPARE(f.problems.size(), std::size_t{1});
-    QCOMPARE(f.problems[0], std::string("0x100e: indirect jump not resolved (no bound check (cmp rdi, N; ja) "
-                                        "found for the jump table at 0x4007)"));
-    QCOMPARE(f.calls.size(), std::size_t{1});
-    QCOMPARE(f.calls[0].kind, CallSite::Kind::Indirect);
-    QVERIFY(!hasBlock(f, 0x1010));
+    QVERIFY2(f.problems[0].find("no bound check (cmp rdi, N; ja) found for the jump table at 0x4007; read "
+                                "until the first entry that is not code") != std::string::npos,
+             f.problems[0].c_str());
+    QVERIFY(f.calls.empty());
 }
 
 void TestCodeAnalysis::noReturn() {

@@ -88,6 +88,29 @@ private slots:
         QTest::newRow("cp") << QStringLiteral("/usr/bin/cp")
                             << QStringLiteral("cp -a /etc/os-release $W/x && cp -r /usr/share/doc/bash $W/d")
                             << QStringList();
+        QTest::newRow("find") << QStringLiteral("/usr/bin/find")
+                              << QStringLiteral(
+                                     "find /usr/share/doc -maxdepth 2 -name 'c*' -newer /etc/hostname "
+                                     "-printf '%p %s\\n' > /dev/null")
+                              << QStringList();
+        QTest::newRow("grep") << QStringLiteral("/usr/bin/grep")
+                              << QStringLiteral(
+                                     "grep -rIl --include='*.conf' -e root /etc > /dev/null || true")
+                              << QStringList();
+        QTest::newRow("tar")
+            << QStringLiteral("/usr/bin/tar")
+            << QStringLiteral("tar -C /usr/share/doc -cf $W/a.tar bash coreutils && "
+                              "mkdir -p $W/x && tar -C $W/x -xpf $W/a.tar && tar -tvf $W/a.tar > /dev/null")
+            << QStringList();
+        QTest::newRow("gzip")
+            << QStringLiteral("/usr/bin/gzip")
+            << QStringLiteral("cp /etc/services $W/s && gzip -9 $W/s && gzip -t $W/s.gz && gzip -d $W/s.gz")
+            << QStringList();
+        QTest::newRow("date")
+            << QStringLiteral("/usr/bin/date")
+            << QStringLiteral(
+                   "TZ=Europe/Paris date -d '2026-01-01 12:00' +%s > /dev/null; date -u > /dev/null")
+            << QStringList();
         QTest::newRow("sqlite3") << QStringLiteral("/usr/bin/sqlite3")
                                  << QStringLiteral(
                                         "sqlite3 $W/db 'create table t(a); insert into t values (1),(2);"
