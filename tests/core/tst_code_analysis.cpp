@@ -219,6 +219,7 @@ private slots:
     void jumpTable_data();
     void jumpTable();
     void unresolvedJumpTable();
+    void jumpTableBoundInRipRelativeMemory();
     void noReturn();
     void codeReferences_data();
     void codeReferences();
@@ -634,6 +635,36 @@ void TestCodeAnalysis::unresolvedJumpTable() {
                                 "until the first entry that is not code") != std::string::npos,
              f.problems[0].c_str());
     QVERIFY(f.calls.empty());
+}
+
+// The index is loaded from a global that was compared first (tar's main does this): the cmp and the
+// load address the same variable with different rip-relative displacements.
+void TestCodeAnalysis::jumpTableBoundInRipRelativeMemory() {
+    std::vector<std::uint8_t> code = {
+        0x83, 0x3d, 0xf9, 0x2f, 0x00, 0x00, 0x09, // 0x1000: cmp dword ptr [rip+0x2ff9], 9 (0x4000)
+        0x77, 0x27,                               // 0x1007: ja 0x1030
+        0x8b, 0x05, 0xf1, 0x2f, 0x00, 0x00,       // 0x1009: mov eax, dword ptr [rip+0x2ff1] (0x4000)
+        0x48, 0x8d, 0x15, 0xea, 0x3f, 0x00, 0x00, // 0x100f: lea rdx, [rip+0x3fea] (0x5000)
+        0x48, 0x63, 0x04, 0x82,                   // 0x1016: movsxd rax, dword ptr [rdx+rax*4]
+        0x48, 0x01, 0xd0,                         // 0x101a: add rax, rdx
+        0xff, 0xe0,                               // 0x101d: jmp rax
+    };
+    for (int i = 0; i < 10; ++i)
+        code.push_back(0xc3); // 0x101f + i: case i: ret
+    while (code.size() < 0x30)
+        code.push_back(0xcc);
+    code.push_back(0xc3); // 0x1030: default: ret
+    std::map<std::uint64_t, std::int32_t> table;
+    for (int i = 0; i < 10; ++i)
+        table[0x5000 + 4 * static_cast<std::uint64_t>(i)] = 0x101f + i - 0x5000;
+    Snippet s{code, table, {}};
+    const auto all = analyzeCode(s.input({0x1000}));
+    QCOMPARE(all.size(), std::size_t{1});
+    const FunctionFacts& f = all[0];
+    QVERIFY2(f.problems.empty(), firstProblem(f));
+    QCOMPARE(f.jumpTables, std::size_t{1});
+    for (int i = 0; i < 10; ++i)
+        QVERIFY2(hasBlock(f, 0x101f + static_cast<std::uint64_t>(i)), qPrintable(QString::number(i)));
 }
 
 void TestCodeAnalysis::noReturn() {
