@@ -3,6 +3,7 @@
 #include "trace/trace_file.h"
 #include "trace/tracer.h"
 
+#include <array>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -17,6 +18,31 @@ void onStopSignal(int signo) {
     if (g_activeTracer)
         g_activeTracer->requestStop(signo);
 }
+
+// Routes SIGINT, SIGTERM and SIGHUP to the tracer's stop request while it runs, and restores the
+// previous handlers however the run ends.
+class StopSignalsTo {
+public:
+    explicit StopSignalsTo(Tracer& tracer) {
+        g_activeTracer = &tracer;
+        struct sigaction sa {};
+        sa.sa_handler = onStopSignal;
+        sigemptyset(&sa.sa_mask);
+        for (std::size_t i = 0; i < kSignals.size(); ++i)
+            sigaction(kSignals[i], &sa, &previous_[i]);
+    }
+    ~StopSignalsTo() {
+        for (std::size_t i = 0; i < kSignals.size(); ++i)
+            sigaction(kSignals[i], &previous_[i], nullptr);
+        g_activeTracer = nullptr;
+    }
+    StopSignalsTo(const StopSignalsTo&) = delete;
+    StopSignalsTo& operator=(const StopSignalsTo&) = delete;
+
+private:
+    static constexpr std::array<int, 3> kSignals = {SIGINT, SIGTERM, SIGHUP};
+    std::array<struct sigaction, 3> previous_{};
+};
 
 struct TraceArgs {
     std::string output;
@@ -45,29 +71,11 @@ int runTrace(const TraceArgs& args) {
     opts.attachPid = args.attachPid;
     opts.stacks = args.stacks;
 
-    struct sigaction sa {};
-    sa.sa_handler = onStopSignal;
-    sigemptyset(&sa.sa_mask);
-    struct sigaction oldInt {
-    }, oldTerm{}, oldHup{};
-    g_activeTracer = &tracer;
-    sigaction(SIGINT, &sa, &oldInt);
-    sigaction(SIGTERM, &sa, &oldTerm);
-    sigaction(SIGHUP, &sa, &oldHup);
     TracerResult result;
-    try {
+    {
+        const StopSignalsTo guard(tracer);
         result = tracer.run(opts);
-    } catch (...) {
-        g_activeTracer = nullptr;
-        sigaction(SIGINT, &oldInt, nullptr);
-        sigaction(SIGTERM, &oldTerm, nullptr);
-        sigaction(SIGHUP, &oldHup, nullptr);
-        throw;
     }
-    g_activeTracer = nullptr;
-    sigaction(SIGINT, &oldInt, nullptr);
-    sigaction(SIGTERM, &oldTerm, nullptr);
-    sigaction(SIGHUP, &oldHup, nullptr);
 
     std::cerr << "swb: " << result.events << " syscalls in " << result.processes << " process"
               << (result.processes == 1 ? "" : "es") << " written to " << output;

@@ -45,7 +45,7 @@ void explainTrace(const std::string& syscall, const std::string& input) {
     auto loaded = readTraceFile(input);
     printWarnings(loaded.warnings);
     const Trace& t = loaded.trace;
-    const std::optional<int> nr = syscallNumber(syscall, t.arch);
+    const int nr = syscallNumber(syscall, t.arch);
 
     std::size_t count = 0, failed = 0;
     std::int64_t first = -1, last = -1;
@@ -53,7 +53,7 @@ void explainTrace(const std::string& syscall, const std::string& input) {
     std::map<std::uint32_t, std::size_t> perStack;
     std::size_t firstIndex = 0;
     for (std::size_t i = 0; i < t.eventCount(); ++i) {
-        if (t.nr(i) != *nr)
+        if (t.nr(i) != nr)
             continue;
         if (count++ == 0) {
             first = t.timeNs(i);
@@ -65,7 +65,7 @@ void explainTrace(const std::string& syscall, const std::string& input) {
         ++perProcess[t.pid(i)];
         ++perStack[t.stackId(i)];
     }
-    std::cout << syscall << " (" << archName(t.arch) << " #" << *nr << ") in " << input << '\n';
+    std::cout << syscall << " (" << archName(t.arch) << " #" << nr << ") in " << input << '\n';
     if (count == 0) {
         std::cout << "  not seen in this trace\n";
         return;

@@ -7,8 +7,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace swb {
 
@@ -187,17 +185,18 @@ std::shared_ptr<const ModuleCache::Facts> ModuleCache::get(const ElfImage& image
     const bool disk = useDisk_ && !image.buildId().empty() && !ec;
     const std::string file = disk ? dir_ + "/" + image.buildId() + ".facts" : std::string();
     if (disk) {
-        std::ifstream in(file, std::ios::binary);
-        if (in) {
-            std::stringstream ss;
-            ss << in.rdbuf();
-            auto facts = std::make_shared<Facts>();
-            if (decode(ss.str(), size, *facts)) {
-                std::lock_guard lock(mutex_);
-                ++hits_;
-                memory_[image.path()] = facts;
-                return facts;
-            }
+        std::string bytes;
+        try {
+            bytes = readWholeFile(file);
+        } catch (const std::exception&) {
+            // No cache entry yet (or an unreadable one): analyze.
+        }
+        auto facts = std::make_shared<Facts>();
+        if (!bytes.empty() && decode(bytes, size, *facts)) {
+            std::lock_guard lock(mutex_);
+            ++hits_;
+            memory_[image.path()] = facts;
+            return facts;
         }
     }
     auto facts = std::make_shared<const Facts>(compute());

@@ -9,14 +9,9 @@ void MemorySink::begin(Arch arch, const std::vector<std::string>& command, std::
 }
 
 void MemorySink::event(const SyscallEvent& e) {
-    if (e.stackId == 0 || e.stackId >= stackMap_.size()) {
-        SyscallEvent copy = e;
-        copy.stackId = 0;
-        trace_.append(copy);
-        return;
-    }
+    // Stack ids are the producer's; the trace interns stacks under its own ids.
     SyscallEvent copy = e;
-    copy.stackId = stackMap_[e.stackId];
+    copy.stackId = e.stackId < stackMap_.size() ? stackMap_[e.stackId] : 0;
     trace_.append(copy);
 }
 
