@@ -121,14 +121,21 @@ struct Bfs {
 } // namespace
 
 std::vector<bool> CallGraph::reachable() const {
+    std::vector<FunctionId> roots;
+    for (const auto& e : entries)
+        roots.push_back(e.function);
+    return reachableFrom(roots);
+}
+
+std::vector<bool> CallGraph::reachableFrom(const std::vector<FunctionId>& roots) const {
     // Plain depth-first search: reachability needs no costs.
     const Adjacency adj(*this);
     std::vector<bool> seen(functions.size(), false);
     std::vector<FunctionId> stack;
-    for (const auto& e : entries)
-        if (e.function < seen.size() && !seen[e.function]) {
-            seen[e.function] = true;
-            stack.push_back(e.function);
+    for (FunctionId r : roots)
+        if (r < seen.size() && !seen[r]) {
+            seen[r] = true;
+            stack.push_back(r);
         }
     while (!stack.empty()) {
         const FunctionId f = stack.back();
@@ -149,7 +156,10 @@ std::vector<std::uint32_t> CallGraph::shortestPathTree() const {
 }
 
 std::vector<int> CallGraph::syscalls() const {
-    const auto live = reachable();
+    return syscallsOf(reachable());
+}
+
+std::vector<int> CallGraph::syscallsOf(const std::vector<bool>& live) const {
     std::vector<int> out;
     for (const auto& s : sites)
         if (s.nr >= 0 && s.function < live.size() && live[s.function])
@@ -202,6 +212,55 @@ std::vector<CallGraph::Path> CallGraph::witnessPaths(int nr, std::size_t maxPath
     if (paths.size() > maxPaths)
         paths.resize(maxPaths);
     return paths;
+}
+
+std::vector<FunctionId> CallGraph::findFunctions(std::string_view spec) const {
+    std::string_view moduleName;
+    std::string_view name = spec;
+    if (const auto bang = spec.find('!'); bang != std::string_view::npos) {
+        moduleName = spec.substr(0, bang);
+        name = spec.substr(bang + 1);
+    }
+    auto moduleMatches = [&](std::uint32_t m) {
+        if (m >= modules.size())
+            return false;
+        const std::string& path = modules[m].path;
+        const std::string_view file = std::string_view(path).substr(path.rfind('/') + 1);
+        if (moduleName.empty())
+            return true;
+        return file == moduleName || path == moduleName;
+    };
+    std::uint32_t programModule = 0;
+    for (std::uint32_t m = 0; m < modules.size(); ++m)
+        if (modules[m].loadReason == "program") {
+            programModule = m;
+            break;
+        }
+    std::vector<FunctionId> out;
+    if (name.size() > 2 && name[0] == '0' && (name[1] == 'x' || name[1] == 'X')) {
+        std::uint64_t addr = 0;
+        for (char c : name.substr(2)) {
+            const int v = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
+            if (v < 0)
+                return out;
+            addr = addr * 16 + static_cast<std::uint64_t>(v);
+        }
+        for (FunctionId f = 0; f < functions.size(); ++f) {
+            const auto& fn = functions[f];
+            const bool inModule = moduleName.empty() ? fn.module == programModule : moduleMatches(fn.module);
+            if (!fn.hub && inModule && addr >= fn.address &&
+                addr < fn.address + std::max<std::uint64_t>(fn.size, 1))
+                out.push_back(f);
+        }
+        return out;
+    }
+    for (FunctionId f = 0; f < functions.size(); ++f)
+        if (!functions[f].hub && functions[f].name == name && moduleMatches(functions[f].module))
+            out.push_back(f);
+    return out;
 }
 
 std::string CallGraph::describe(FunctionId f) const {

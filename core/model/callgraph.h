@@ -96,8 +96,15 @@ public:
 
     // Functions reachable from the entries (index = FunctionId).
     std::vector<bool> reachable() const;
+    // Functions reachable from the given roots.
+    std::vector<bool> reachableFrom(const std::vector<FunctionId>& roots) const;
     // Sorted unique syscall numbers of reachable resolved sites plus the special cases.
     std::vector<int> syscalls() const;
+    // The same for the functions marked in `live` (from reachableFrom).
+    std::vector<int> syscallsOf(const std::vector<bool>& live) const;
+    // Functions named `spec`: "name", "module!name" (module file name), or "0xADDR" / "module!0xADDR"
+    // (an address inside the function, in the program module unless a module is named).
+    std::vector<FunctionId> findFunctions(std::string_view spec) const;
     // Reachable sites that could not be resolved.
     std::vector<const CgSyscallSite*> unresolvedSites() const;
 

@@ -14,11 +14,11 @@ namespace swb {
 // What a seccomp filter does with a syscall (libseccomp's SCMP_ACT_*).
 enum class SeccompAction : std::uint8_t {
     Allow,
-    Errno,       // fail with an errno (value: the errno)
-    KillThread,  // SCMP_ACT_KILL / SCMP_ACT_KILL_THREAD
+    Errno,      // fail with an errno (value: the errno)
+    KillThread, // SCMP_ACT_KILL / SCMP_ACT_KILL_THREAD
     KillProcess,
     Trap,
-    Trace,       // notify a ptrace tracer (value: the message, PTRACE_GETEVENTMSG)
+    Trace, // notify a ptrace tracer (value: the message, PTRACE_GETEVENTMSG)
     Log,
 };
 
@@ -46,10 +46,10 @@ struct ProfileRule {
     std::string name;      // the syscall name as written
     std::optional<int> nr; // its number on the profile's architecture; nullopt when unknown there
     SeccompAction action = SeccompAction::Allow;
-    int errnoRet = -1;     // for Errno: the errno, -1 = the profile's defaultErrno
+    int errnoRet = -1; // for Errno: the errno, -1 = the profile's defaultErrno
     std::vector<ArgCondition> args;
-    std::string group;     // why the rule exists as a class: "program", "runtime:runc", "review", ...
-    std::string reason;    // why this syscall is in the profile, for a person reading it
+    std::string group;  // why the rule exists as a class: "program", "runtime:runc", "review", ...
+    std::string reason; // why this syscall is in the profile, for a person reading it
 };
 
 // A seccomp profile for one architecture: a default action and per-syscall rules.

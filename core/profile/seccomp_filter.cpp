@@ -86,9 +86,8 @@ public:
             if (!rule.nr)
                 continue; // unknown on this architecture: reported as a warning when imported
             SeccompAction a = rule.action;
-            int value = a == SeccompAction::Errno
-                            ? (rule.errnoRet >= 0 ? rule.errnoRet : profile.defaultErrno)
-                            : 0;
+            int value =
+                a == SeccompAction::Errno ? (rule.errnoRet >= 0 ? rule.errnoRet : profile.defaultErrno) : 0;
             if (options.overrideDenyRules && a != SeccompAction::Allow && options.defaultAction) {
                 a = *options.defaultAction;
                 value = options.defaultValue;

@@ -42,8 +42,9 @@ class TstSeccompFilter : public QObject {
     Q_OBJECT
 private slots:
     void actionNamesRoundTrip() {
-        for (auto a : {SeccompAction::Allow, SeccompAction::Errno, SeccompAction::KillThread,
-                       SeccompAction::KillProcess, SeccompAction::Trap, SeccompAction::Trace, SeccompAction::Log})
+        for (auto a :
+             {SeccompAction::Allow, SeccompAction::Errno, SeccompAction::KillThread,
+              SeccompAction::KillProcess, SeccompAction::Trap, SeccompAction::Trace, SeccompAction::Log})
             QCOMPARE(seccompActionFromName(seccompActionName(a)), std::optional<SeccompAction>(a));
         QCOMPARE(seccompActionFromName("SCMP_ACT_KILL_THREAD"), std::optional(SeccompAction::KillThread));
         QVERIFY(!seccompActionFromName("SCMP_ACT_BOGUS"));
