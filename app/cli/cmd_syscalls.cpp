@@ -1,10 +1,12 @@
 #include "commands.h"
+#include "inputs.h"
 
 #include "static/analysis_file.h"
 #include "trace/trace_file.h"
 #include "util/error.h"
 #include "util/file_kind.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace swb::cli {
@@ -15,36 +17,41 @@ void printWarnings(const std::vector<std::string>& warnings) {
 }
 
 std::vector<std::string> syscallNamesOf(const std::string& input) {
-    switch (detectFileKind(input)) {
-    case FileKind::Trace: {
-        auto loaded = readTraceFile(input);
-        printWarnings(loaded.warnings);
-        return loaded.trace.uniqueSyscallNames();
-    }
-    case FileKind::Analysis: {
-        const auto graph = readAnalysisFile(input);
-        const auto& table = SyscallTable::forArch(graph.arch);
-        std::vector<std::string> names;
-        for (int nr : graph.syscalls())
-            names.push_back(table.name(nr));
-        std::sort(names.begin(), names.end());
-        return names;
-    }
-    case FileKind::Unknown:
-        break;
-    }
-    throw Error(input + ": offset 0: neither a trace file nor an analysis file");
+    const Inputs in = loadInputs({input}, InputOptions{});
+    const EvidenceSet ev = in.evidence();
+    std::vector<std::string> names;
+    for (int nr : ev.syscalls(PhaseSelection::All))
+        names.push_back(ev.bySyscall.at(nr).name);
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 void addSyscallsCommand(CLI::App& app, Context& ctx) {
-    auto* cmd =
-        app.add_subcommand("syscalls", "Print the sorted unique syscall names of a trace or an analysis, "
-                                       "one per line");
-    auto input = std::make_shared<std::string>();
-    cmd->add_option("INPUT", *input, "Trace file (swb trace, swb import-strace) or analysis (swb analyze)")
+    auto* cmd = app.add_subcommand(
+        "syscalls", "Print the sorted unique syscall names of traces, analyses or a project, one per line "
+                    "(the union over the inputs; with --phase, of that phase only)");
+    struct Args {
+        std::vector<std::string> inputs;
+        std::string phase = "all";
+        InputOptions options;
+    };
+    auto args = std::make_shared<Args>();
+    cmd->add_option(
+           "INPUT", args->inputs,
+           "Trace files (swb trace, swb import-strace), analyses (swb analyze) or a project (.swbproj)")
         ->required();
-    cmd->final_callback([input, &ctx] {
-        for (const auto& name : syscallNamesOf(*input))
+    cmd->add_option("--phase", args->phase, "all (default), init or serving")
+        ->check(CLI::IsMember({"all", "init", "serving"}));
+    addPhaseOptions(cmd, args->options);
+    cmd->final_callback([args, &ctx] {
+        const Inputs in = loadInputs(args->inputs, args->options);
+        const PhaseSelection phase = *phaseSelectionFromName(args->phase);
+        const EvidenceSet ev = in.evidence();
+        std::vector<std::string> names;
+        for (int nr : ev.syscalls(phase))
+            names.push_back(ev.bySyscall.at(nr).name);
+        std::sort(names.begin(), names.end());
+        for (const auto& name : names)
             std::cout << name << '\n';
         ctx.exitCode = 0;
     });

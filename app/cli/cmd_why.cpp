@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "profile/project.h"
 #include "static/analysis_file.h"
 #include "static/dot_export.h"
 #include "trace/trace_file.h"
@@ -157,7 +158,29 @@ void explainAnalysis(const WhyArgs& args, const std::string& input, bool& dotWri
 
 int explain(const WhyArgs& args) {
     bool dotWritten = false;
+    // A project stands for its traces and analyses, and its review decision is shown.
+    std::vector<std::string> files;
     for (const auto& input : args.inputs) {
+        if (detectFileKind(input) != FileKind::Project) {
+            files.push_back(input);
+            continue;
+        }
+        const Project p = readProject(input);
+        files.insert(files.end(), p.traces.begin(), p.traces.end());
+        files.insert(files.end(), p.analyses.begin(), p.analyses.end());
+        std::cout << input << ": boundary " << p.boundary.toString();
+        if (!p.transition.empty())
+            std::cout << ", transition " << p.transition;
+        std::cout << "\n";
+        for (const auto& d : p.decisions)
+            if (d.syscall == args.syscall)
+                std::cout << "  review: " << verdictName(d.verdict) << " in "
+                          << (d.phase == PhaseSelection::All    ? "all phases"
+                              : d.phase == PhaseSelection::Init ? "init"
+                                                                : "serving")
+                          << (d.note.empty() ? "" : ": " + d.note) << "\n";
+    }
+    for (const auto& input : files) {
         switch (detectFileKind(input)) {
         case FileKind::Trace:
             explainTrace(args.syscall, input);
@@ -165,8 +188,10 @@ int explain(const WhyArgs& args) {
         case FileKind::Analysis:
             explainAnalysis(args, input, dotWritten);
             break;
+        case FileKind::Project:
+            throw Error(input + ": a project cannot name another project as an input");
         case FileKind::Unknown:
-            throw Error(input + ": offset 0: neither a trace file nor an analysis file");
+            throw Error(input + ": offset 0: not a trace, analysis or project file");
         }
     }
     if (!args.dot.empty() && !dotWritten)

@@ -2,6 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 namespace swb::cli {
 
 // Each command file adds one subcommand; its callback stores the process exit status here.
@@ -14,6 +17,8 @@ void addImportStraceCommand(CLI::App& app, Context& ctx);
 void addAnalyzeCommand(CLI::App& app, Context& ctx);
 void addSyscallsCommand(CLI::App& app, Context& ctx);
 void addWhyCommand(CLI::App& app, Context& ctx);
+void addPhasesCommand(CLI::App& app, Context& ctx);
+void addEvidenceCommand(CLI::App& app, Context& ctx);
 
 // Prints the loader's warnings on stderr, the way every command reports them.
 void printWarnings(const std::vector<std::string>& warnings);

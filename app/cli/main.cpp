@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
     swb::cli::addAnalyzeCommand(app, ctx);
     swb::cli::addSyscallsCommand(app, ctx);
     swb::cli::addWhyCommand(app, ctx);
+    swb::cli::addPhasesCommand(app, ctx);
+    swb::cli::addEvidenceCommand(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -141,7 +141,7 @@ EvidenceSet buildEvidence(const EvidenceInputs& in) {
                 }
             s.serving =
                 s.serving || !haveTransition || std::binary_search(serving.begin(), serving.end(), nr);
-            if (s.witness.empty() && siteCount.count(nr)) {
+            if (in.witnesses && s.witness.empty() && siteCount.count(nr)) {
                 const auto paths = g->witnessPaths(nr, 1);
                 if (!paths.empty())
                     s.witness = witnessLine(*g, paths.front());

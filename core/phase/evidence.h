@@ -51,6 +51,7 @@ struct EvidenceInputs {
     std::vector<const CallGraph*> graphs;
     std::string transition; // for the static serving set; empty: every static syscall may serve
     std::size_t maxSamples = 3;
+    bool witnesses = true; // compute a witness path per static syscall (a shortest-path search each)
 };
 
 struct EvidenceSet {

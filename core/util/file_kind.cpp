@@ -1,5 +1,6 @@
 #include "util/file_kind.h"
 
+#include "profile/project.h"
 #include "static/analysis_file.h"
 #include "trace/trace_file.h"
 #include "util/error.h"
@@ -21,6 +22,8 @@ FileKind detectFileKind(const std::string& path) {
         return FileKind::Trace;
     if (looksLikeAnalysisFile(head))
         return FileKind::Analysis;
+    if (looksLikeProjectFile(head))
+        return FileKind::Project;
     return FileKind::Unknown;
 }
 
