@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "profile/profile_io.h"
 #include "static/analysis_file.h"
 #include "trace/trace_file.h"
 #include "util/error.h"
@@ -30,10 +31,15 @@ std::vector<std::string> syscallNamesOf(const std::string& input) {
         std::sort(names.begin(), names.end());
         return names;
     }
+    case FileKind::Profile: {
+        const auto profile = loadProfile(input);
+        printWarnings(profile.warnings);
+        return profile.allowedNames();
+    }
     case FileKind::Unknown:
         break;
     }
-    throw Error(input + ": offset 0: neither a trace file nor an analysis file");
+    throw Error(input + ": offset 0: neither a trace file nor an analysis file (nor a seccomp profile)");
 }
 
 void addSyscallsCommand(CLI::App& app, Context& ctx) {
@@ -41,7 +47,9 @@ void addSyscallsCommand(CLI::App& app, Context& ctx) {
         app.add_subcommand("syscalls", "Print the sorted unique syscall names of a trace or an analysis, "
                                        "one per line");
     auto input = std::make_shared<std::string>();
-    cmd->add_option("INPUT", *input, "Trace file (swb trace, swb import-strace) or analysis (swb analyze)")
+    cmd->add_option("INPUT", *input,
+                    "Trace file (swb trace, swb import-strace), analysis (swb analyze) or "
+                    "seccomp profile (Docker, OCI, Kubernetes: the syscalls it allows)")
         ->required();
     cmd->final_callback([input, &ctx] {
         for (const auto& name : syscallNamesOf(*input))

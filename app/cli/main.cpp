@@ -14,13 +14,15 @@ int main(int argc, char** argv) {
     swb::cli::addAnalyzeCommand(app, ctx);
     swb::cli::addSyscallsCommand(app, ctx);
     swb::cli::addWhyCommand(app, ctx);
+    swb::cli::addDiffCommand(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        const int code = app.exit(e);
+        return code != 0 && ctx.errorExitCode ? *ctx.errorExitCode : code;
     } catch (const swb::Error& e) {
         std::cerr << "swb: " << e.what() << '\n';
-        return 1;
+        return ctx.errorExitCode.value_or(1);
     }
     return ctx.exitCode;
 }
