@@ -1,6 +1,7 @@
 #include "commands.h"
 #include "inputs.h"
 
+#include "profile/profile_io.h"
 #include "static/analysis_file.h"
 #include "trace/trace_file.h"
 #include "util/error.h"
@@ -17,13 +18,7 @@ void printWarnings(const std::vector<std::string>& warnings) {
 }
 
 std::vector<std::string> syscallNamesOf(const std::string& input) {
-    const Inputs in = loadInputs({input}, InputOptions{});
-    const EvidenceSet ev = in.evidence();
-    std::vector<std::string> names;
-    for (int nr : ev.syscalls(PhaseSelection::All))
-        names.push_back(ev.bySyscall.at(nr).name);
-    std::sort(names.begin(), names.end());
-    return names;
+    return loadInputs({input}, InputOptions{}).syscallNames(PhaseSelection::All);
 }
 
 void addSyscallsCommand(CLI::App& app, Context& ctx) {
@@ -38,7 +33,8 @@ void addSyscallsCommand(CLI::App& app, Context& ctx) {
     auto args = std::make_shared<Args>();
     cmd->add_option(
            "INPUT", args->inputs,
-           "Trace files (swb trace, swb import-strace), analyses (swb analyze) or a project (.swbproj)")
+           "Trace files (swb trace, swb import-strace), analyses (swb analyze), a project (.swbproj) or "
+           "seccomp profiles (Docker, OCI, Kubernetes: the syscalls they allow)")
         ->required();
     cmd->add_option("--phase", args->phase, "all (default), init or serving")
         ->check(CLI::IsMember({"all", "init", "serving"}));
@@ -46,12 +42,7 @@ void addSyscallsCommand(CLI::App& app, Context& ctx) {
     cmd->final_callback([args, &ctx] {
         const Inputs in = loadInputs(args->inputs, args->options);
         const PhaseSelection phase = *phaseSelectionFromName(args->phase);
-        const EvidenceSet ev = in.evidence();
-        std::vector<std::string> names;
-        for (int nr : ev.syscalls(phase))
-            names.push_back(ev.bySyscall.at(nr).name);
-        std::sort(names.begin(), names.end());
-        for (const auto& name : names)
+        for (const auto& name : in.syscallNames(phase))
             std::cout << name << '\n';
         ctx.exitCode = 0;
     });

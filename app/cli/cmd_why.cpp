@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "profile/profile_io.h"
 
 #include "profile/project.h"
 #include "static/analysis_file.h"
@@ -156,6 +157,29 @@ void explainAnalysis(const WhyArgs& args, const std::string& input, bool& dotWri
     }
 }
 
+// A profile's rules for the syscall, each with its group and reason.
+void explainProfile(const std::string& syscall, const std::string& input) {
+    const Profile profile = loadProfile(input);
+    printWarnings(profile.warnings);
+    const auto nr = SyscallTable::forArch(profile.arch).number(syscall);
+    std::cout << input << ": profile, default action " << seccompActionName(profile.defaultAction) << "\n";
+    bool any = false;
+    for (const ProfileRule& r : profile.rules) {
+        if (r.name != syscall && (!nr || r.nr != nr))
+            continue;
+        any = true;
+        std::cout << "  " << seccompActionName(r.action);
+        if (r.action == SeccompAction::Errno)
+            std::cout << "(" << (r.errnoRet >= 0 ? r.errnoRet : profile.defaultErrno) << ")";
+        for (const ArgCondition& c : r.args)
+            std::cout << " arg" << c.index << " " << argOpName(c.op) << " " << c.value
+                      << (c.op == ArgOp::MaskedEqual ? " " + std::to_string(c.valueTwo) : std::string());
+        std::cout << "  [" << r.group << "] " << r.reason << "\n";
+    }
+    if (!any)
+        std::cout << "  no rule: the default action applies\n";
+}
+
 int explain(const WhyArgs& args) {
     bool dotWritten = false;
     // A project stands for its traces and analyses, and its review decision is shown.
@@ -188,10 +212,13 @@ int explain(const WhyArgs& args) {
         case FileKind::Analysis:
             explainAnalysis(args, input, dotWritten);
             break;
+        case FileKind::Profile:
+            explainProfile(args.syscall, input);
+            break;
+        case FileKind::Unknown:
+            throw Error(input + ": offset 0: not a trace, analysis, project or seccomp profile file");
         case FileKind::Project:
             throw Error(input + ": a project cannot name another project as an input");
-        case FileKind::Unknown:
-            throw Error(input + ": offset 0: not a trace, analysis or project file");
         }
     }
     if (!args.dot.empty() && !dotWritten)
@@ -207,7 +234,8 @@ void addWhyCommand(CLI::App& app, Context& ctx) {
                                   "(traces), its sites and witness paths (analyses)");
     auto args = std::make_shared<WhyArgs>();
     cmd->add_option("SYSCALL", args->syscall, "Syscall name (e.g. openat, or syscall_N)")->required();
-    cmd->add_option("INPUT", args->inputs, "Trace files (record stacks with swb trace --stacks) and analyses")
+    cmd->add_option("INPUT", args->inputs,
+                    "Trace files (record stacks with swb trace --stacks), analyses and seccomp profiles")
         ->required();
     cmd->add_option("--paths", args->maxPaths, "Witness paths to show per analysis (default 3)");
     cmd->add_option("--dot", args->dot, "Write the witness paths as a Graphviz DOT file");

@@ -1,10 +1,13 @@
 #include "inputs.h"
 
 #include "commands.h"
+#include "profile/profile_io.h"
 #include "static/analysis_file.h"
 #include "trace/trace_file.h"
 #include "util/error.h"
 #include "util/file_kind.h"
+
+#include <set>
 
 namespace swb::cli {
 
@@ -40,10 +43,17 @@ void addFile(Inputs& in, const std::string& file, bool fromProject) {
         in.project = std::move(p);
         return;
     }
+    case FileKind::Profile: {
+        Profile p = loadProfile(file);
+        printWarnings(p.warnings);
+        in.profilePaths.push_back(file);
+        in.profiles.push_back(std::move(p));
+        return;
+    }
     case FileKind::Unknown:
         break;
     }
-    throw Error(file + ": offset 0: not a trace, analysis or project file");
+    throw Error(file + ": offset 0: not a trace, analysis, project or seccomp profile file");
 }
 
 } // namespace
@@ -71,6 +81,17 @@ EvidenceSet Inputs::evidence(bool witnesses) const {
     ei.transition = transition;
     ei.witnesses = witnesses;
     return buildEvidence(ei);
+}
+
+std::vector<std::string> Inputs::syscallNames(PhaseSelection phase) const {
+    const EvidenceSet ev = evidence();
+    std::set<std::string> names;
+    for (int nr : ev.syscalls(phase))
+        names.insert(ev.bySyscall.at(nr).name);
+    for (const Profile& p : profiles)
+        for (auto& n : p.allowedNames())
+            names.insert(n);
+    return {names.begin(), names.end()};
 }
 
 void addPhaseOptions(CLI::App* cmd, InputOptions& options) {

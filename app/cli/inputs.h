@@ -4,6 +4,7 @@
 #include "model/trace.h"
 #include "phase/evidence.h"
 #include "phase/phase.h"
+#include "profile/profile.h"
 #include "profile/project.h"
 
 #include <CLI/CLI.hpp>
@@ -22,6 +23,8 @@ struct Inputs {
     std::vector<PhaseSplit> splits; // one per trace
     std::vector<std::string> analysisPaths;
     std::vector<CallGraph> graphs;
+    std::vector<std::string> profilePaths; // seccomp profiles: their allowed syscalls, no phases
+    std::vector<Profile> profiles;
     std::optional<Project> project;
     std::string projectPath;
     Boundary boundary{Boundary::Kind::Auto};
@@ -29,6 +32,8 @@ struct Inputs {
     std::vector<ReviewDecision> decisions;
 
     EvidenceSet evidence(bool witnesses = false) const;
+    // Sorted names in a phase: the evidence's, plus everything the profiles allow.
+    std::vector<std::string> syscallNames(PhaseSelection phase) const;
 };
 
 struct InputOptions {

@@ -16,13 +16,16 @@ int main(int argc, char** argv) {
     swb::cli::addWhyCommand(app, ctx);
     swb::cli::addPhasesCommand(app, ctx);
     swb::cli::addEvidenceCommand(app, ctx);
+    swb::cli::addProfileCommand(app, ctx);
+    swb::cli::addDiffCommand(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        const int code = app.exit(e);
+        return code != 0 && ctx.errorExitCode ? *ctx.errorExitCode : code;
     } catch (const swb::Error& e) {
         std::cerr << "swb: " << e.what() << '\n';
-        return 1;
+        return ctx.errorExitCode.value_or(1);
     }
     return ctx.exitCode;
 }

@@ -1,6 +1,7 @@
 #include "util/file_kind.h"
 
 #include "profile/project.h"
+#include "profile/profile_io.h"
 #include "static/analysis_file.h"
 #include "trace/trace_file.h"
 #include "util/error.h"
@@ -24,6 +25,10 @@ FileKind detectFileKind(const std::string& path) {
         return FileKind::Analysis;
     if (looksLikeProjectFile(head))
         return FileKind::Project;
+    // Profiles are text (JSON or YAML): only then is the whole file parsed.
+    const auto first = head.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && head.find('\0') == std::string::npos && sniffProfileFormat(path))
+        return FileKind::Profile;
     return FileKind::Unknown;
 }
 

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "profile/profile.h"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace swb {
+
+// A container runtime whose own syscalls, made after it loaded the container's seccomp filter and up
+// to the execve of the container process, must be in every profile it enforces.
+enum class Runtime : std::uint8_t { None, Runc, Crun };
+
+std::string_view runtimeName(Runtime runtime); // "none", "runc", "crun"
+std::optional<Runtime> runtimeFromName(std::string_view name);
+// The profile group of a runtime's syscalls: "runtime:runc", "runtime:crun" ("" for None).
+std::string runtimeGroupName(Runtime runtime);
+
+struct RuntimeSyscall {
+    std::string_view name;
+    std::string_view reason; // what the runtime does with it at that point
+};
+
+// The runtime's syscalls after the filter is loaded (empty for None).
+std::span<const RuntimeSyscall> runtimeSyscalls(Runtime runtime);
+
+// Adds an unconditional Allow rule in group runtimeGroupName(runtime) for each of the runtime's
+// syscalls the profile does not already allow unconditionally. Runtime::None adds nothing.
+void addRuntimeGroup(Profile& profile, Runtime runtime);
+
+} // namespace swb
