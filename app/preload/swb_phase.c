@@ -69,6 +69,14 @@ static atomic_int state = WAITING;
 
 static void* real_fn[FN_COUNT];
 
+/* A thread the C library is still starting (or creating) runs with every signal blocked, its
+ * internal ones included; glibc never lets a program block those two itself. Seen from
+ * /proc/self/task/TID/status: SigBlk has SIGCANCEL (32) and SIGSETXID (33) set. The switch waits
+ * until no other thread is in that state, so that TSYNC does not catch a new thread before its
+ * rseq / robust-list / signal-mask set-up, syscalls of init a serving filter rightly denies. */
+#define START_WAIT_STEP_NS 1000000L /* 1 ms */
+#define START_WAIT_STEPS 10000      /* at most 10 s, then switch anyway */
+
 /* ---- async-signal-safe text output ---- */
 
 struct line {
@@ -154,6 +162,77 @@ static void put_signal(struct line* l, int sig) {
     put_number(l, sig);
 }
 
+/* ---- threads still starting ---- */
+
+/* Whether the thread's blocked-signal mask holds the C library's internal signals 32 and 33.
+ * Only open/read/close on a stack buffer: async-signal-safe. */
+static int thread_starting(const char* tid) {
+    char path[64] = "/proc/self/task/";
+    size_t at = strlen(path);
+    for (const char* c = tid; *c && at < sizeof path - 8; ++c)
+        path[at++] = *c;
+    memcpy(path + at, "/status", 8);
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0; /* gone */
+    char buf[4096];
+    const ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    const char* field = strstr(buf, "\nSigBlk:");
+    if (!field)
+        return 0;
+    field += 9;
+    while (*field == ' ' || *field == '\t')
+        ++field;
+    uint64_t mask = 0;
+    for (; *field; ++field) {
+        const char c = *field;
+        const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (digit < 0)
+            break;
+        mask = mask << 4 | (uint64_t)digit;
+    }
+    const uint64_t internal = (1ull << (32 - 1)) | (1ull << (33 - 1));
+    return (mask & internal) == internal;
+}
+
+struct dirent64_raw {
+    uint64_t ino;
+    int64_t off;
+    unsigned short reclen;
+    unsigned char type;
+    char name[];
+};
+
+static int another_thread_starting(void) {
+    const int dir = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return 0;
+    char self[24];
+    {
+        struct line l = {.len = 0};
+        put_number(&l, (long)syscall(SYS_gettid));
+        l.text[l.len] = '\0';
+        memcpy(self, l.text, l.len + 1);
+    }
+    int starting = 0;
+    char buf[4096] __attribute__((aligned(8)));
+    long n;
+    while (!starting && (n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n && !starting;) {
+            const struct dirent64_raw* d = (const struct dirent64_raw*)(buf + off);
+            off += d->reclen;
+            if (d->name[0] >= '0' && d->name[0] <= '9' && strcmp(d->name, self) != 0)
+                starting = thread_starting(d->name);
+        }
+    }
+    close(dir);
+    return starting;
+}
+
 /* ---- the switch ---- */
 
 /* Installs the serving filter once per process. Async-signal-safe: only syscalls and the text
@@ -163,6 +242,10 @@ static void switch_to_serving(const char* what, int sig) {
     if (!atomic_compare_exchange_strong(&state, &expected, SWITCHING))
         return;
     const int saved_errno = errno;
+    for (int i = 0; i < START_WAIT_STEPS && another_thread_starting(); ++i) {
+        struct timespec step = {.tv_sec = 0, .tv_nsec = START_WAIT_STEP_NS};
+        nanosleep(&step, NULL);
+    }
     struct line l = {.len = 0};
     put(&l, "swb-phase: ");
     int err = 0;
