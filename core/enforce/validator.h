@@ -42,7 +42,7 @@ struct ValidationResult {
     // the validation was interrupted.
     int exitStatus = 0;
     int interruptedBy = 0;
-    Trace trace; // every syscall, sorted by time; violations carry EventViolation
+    Trace trace;                       // every syscall, sorted by time; violations carry EventViolation
     std::vector<Violation> violations; // in time order
 
     // Violations per syscall name, sorted by name.

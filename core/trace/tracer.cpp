@@ -289,7 +289,8 @@ struct Tracer::Impl {
             user_regs_struct regs{};
             if (::ptrace(PTRACE_GETREGS, t.tid, nullptr, &regs) == 0) {
                 regs.orig_rax = static_cast<unsigned long long>(-1LL);
-                regs.rax = static_cast<unsigned long long>(-static_cast<long long>(message & kTraceErrnoMask));
+                regs.rax =
+                    static_cast<unsigned long long>(-static_cast<long long>(message & kTraceErrnoMask));
                 ::ptrace(PTRACE_SETREGS, t.tid, nullptr, &regs);
             }
         }
@@ -724,8 +725,8 @@ TracerResult Tracer::run(const TracerOptions& options) {
         const auto n = ::read(d.filterErrorFd, &err, sizeof err);
         d.closeFilterErrorFd();
         if (n == sizeof err)
-            throw Error("cannot install the seccomp filter in " + options.command.at(0) + ": seccomp: " +
-                        errnoText(err));
+            throw Error("cannot install the seccomp filter in " + options.command.at(0) +
+                        ": seccomp: " + errnoText(err));
     }
 
     // Processes still alive (attach mode ended by exit of the group leader's threads, or detached).

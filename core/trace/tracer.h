@@ -50,7 +50,7 @@ struct TracerResult {
     int interruptedBy = 0; // SIGINT/SIGTERM received by swb, 0 otherwise
     std::uint64_t events = 0;
     std::uint64_t processes = 0;
-    std::uint64_t stops = 0; // ptrace stops handled
+    std::uint64_t stops = 0;      // ptrace stops handled
     std::uint64_t violations = 0; // seccomp stops (syscalls the filter sent to the tracer)
 };
 

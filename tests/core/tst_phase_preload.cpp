@@ -142,7 +142,8 @@ private slots:
     }
 
     void firstLoopCallSwitchesEachProcess() {
-        const Run r = runFixture(QStringLiteral("loop"), {QStringLiteral("SWB_SERVING_FILTER=") + filterPath_});
+        const Run r =
+            runFixture(QStringLiteral("loop"), {QStringLiteral("SWB_SERVING_FILTER=") + filterPath_});
         QCOMPARE(r.exitCode, 0);
         // Before the switch getppid works; a child forked before the parent switched switches at its
         // own poll; the parent is unaffected until its poll; a child forked after it inherits the filter.
@@ -152,14 +153,16 @@ private slots:
                                        "parent-after getppid=failed errno=1\n"
                                        "child2 getppid=failed errno=1\n"));
         // One line per process that switched (the child forked after the switch does not switch again).
-        const QString line = QStringLiteral("swb-phase: serving filter installed (trigger: poll, %1 instructions)")
-                                 .arg(instructions_);
+        const QString line =
+            QStringLiteral("swb-phase: serving filter installed (trigger: poll, %1 instructions)")
+                .arg(instructions_);
         QCOMPARE(countLines(r.err, line), 2);
         QCOMPARE(countLines(r.err, QStringLiteral("swb-phase")), 2);
     }
 
     void threadsGetTheFilterToo() {
-        const Run r = runFixture(QStringLiteral("threads"), {QStringLiteral("SWB_SERVING_FILTER=") + filterPath_});
+        const Run r =
+            runFixture(QStringLiteral("threads"), {QStringLiteral("SWB_SERVING_FILTER=") + filterPath_});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.out, QStringLiteral("main-before getppid=ok\nthread getppid=failed errno=1\n"));
     }
@@ -168,15 +171,18 @@ private slots:
         // The thread is created right before the switch; it must not be caught in its start-up
         // (that would abort the process). Timing decides how often it is still starting, so repeat.
         for (int i = 0; i < 30; ++i) {
-            const Run r = runFixture(QStringLiteral("threadstart"), {QStringLiteral("SWB_SERVING_FILTER=") + noStartupFilterPath_});
-            QVERIFY2(r.exitCode == 0, qPrintable(QStringLiteral("run %1: exit %2: %3").arg(i).arg(r.exitCode).arg(r.err)));
+            const Run r = runFixture(QStringLiteral("threadstart"),
+                                     {QStringLiteral("SWB_SERVING_FILTER=") + noStartupFilterPath_});
+            QVERIFY2(r.exitCode == 0,
+                     qPrintable(QStringLiteral("run %1: exit %2: %3").arg(i).arg(r.exitCode).arg(r.err)));
             QCOMPARE(r.out, QStringLiteral("thread getppid=failed errno=1\n"));
         }
     }
 
     void namedFunctionOnly() {
-        const Run r = runFixture(QStringLiteral("function"), {QStringLiteral("SWB_SERVING_FILTER=") + filterPath_,
-                                                              QStringLiteral("SWB_PHASE_TRIGGER=function:epoll_wait")});
+        const Run r =
+            runFixture(QStringLiteral("function"), {QStringLiteral("SWB_SERVING_FILTER=") + filterPath_,
+                                                    QStringLiteral("SWB_PHASE_TRIGGER=function:epoll_wait")});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.out, QStringLiteral("after-poll getppid=ok\nafter-epoll_wait getppid=failed errno=1\n"));
         QVERIFY2(r.err.contains(QStringLiteral("(trigger: epoll_wait, ")), qPrintable(r.err));
@@ -194,12 +200,14 @@ private slots:
         r = runFixture(QStringLiteral("signal"), env, SIGUSR2);
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.out, QStringLiteral("init getppid=ok\nready\nafter getppid=failed errno=1\n"));
-        QVERIFY2(r.err.contains(QStringLiteral("(trigger: signal SIGUSR2, %1 instructions)").arg(signalInstructions_)),
+        QVERIFY2(r.err.contains(
+                     QStringLiteral("(trigger: signal SIGUSR2, %1 instructions)").arg(signalInstructions_)),
                  qPrintable(r.err));
         // A number works as well; quiet mode prints nothing.
         r = runFixture(QStringLiteral("signal"),
                        {QStringLiteral("SWB_SERVING_FILTER=") + signalFilterPath_,
-                        QStringLiteral("SWB_PHASE_TRIGGER=signal:%1").arg(SIGUSR1), QStringLiteral("SWB_PHASE_QUIET=1")},
+                        QStringLiteral("SWB_PHASE_TRIGGER=signal:%1").arg(SIGUSR1),
+                        QStringLiteral("SWB_PHASE_QUIET=1")},
                        SIGUSR1);
         QCOMPARE(r.out, QStringLiteral("init getppid=ok\nready\nafter getppid=failed errno=1\n"));
         QCOMPARE(r.err, QString());
@@ -210,17 +218,18 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("missing file") << QStringList{QStringLiteral("SWB_SERVING_FILTER=/nonexistent/f.bpf")}
                                       << QStringLiteral("/nonexistent/f.bpf: ENOENT");
-        QTest::newRow("unknown function")
-            << QStringList{QStringLiteral("SWB_SERVING_FILTER=@"), QStringLiteral("SWB_PHASE_TRIGGER=function:read")}
-            << QStringLiteral("unknown serving-loop function");
-        QTest::newRow("uncatchable signal")
-            << QStringList{QStringLiteral("SWB_SERVING_FILTER=@"), QStringLiteral("SWB_PHASE_TRIGGER=signal:KILL")}
-            << QStringLiteral("unknown signal");
+        QTest::newRow("unknown function") << QStringList{QStringLiteral("SWB_SERVING_FILTER=@"),
+                                                         QStringLiteral("SWB_PHASE_TRIGGER=function:read")}
+                                          << QStringLiteral("unknown serving-loop function");
+        QTest::newRow("uncatchable signal") << QStringList{QStringLiteral("SWB_SERVING_FILTER=@"),
+                                                           QStringLiteral("SWB_PHASE_TRIGGER=signal:KILL")}
+                                            << QStringLiteral("unknown signal");
         QTest::newRow("bad syntax") << QStringList{QStringLiteral("SWB_SERVING_FILTER=@"),
                                                    QStringLiteral("SWB_PHASE_TRIGGER=later")}
                                     << QStringLiteral("expected function:NAME or signal:SIGNAL");
         QTest::newRow("signal trigger without rt_sigreturn")
-            << QStringList{QStringLiteral("SWB_SERVING_FILTER=@"), QStringLiteral("SWB_PHASE_TRIGGER=signal:USR2")}
+            << QStringList{QStringLiteral("SWB_SERVING_FILTER=@"),
+                           QStringLiteral("SWB_PHASE_TRIGGER=signal:USR2")}
             << QStringLiteral("must allow rt_sigreturn");
         QTest::newRow("not bpf") << QStringList{QStringLiteral("SWB_SERVING_FILTER=%")}
                                  << QStringLiteral("not a seccomp BPF program");
@@ -235,7 +244,8 @@ private slots:
         const Run r = runFixture(QStringLiteral("loop"), env);
         QCOMPARE(r.exitCode, 126);
         QCOMPARE(r.out, QString()); // main never ran
-        QVERIFY2(r.err.startsWith(QStringLiteral("swb-phase: ")) && r.err.contains(message), qPrintable(r.err));
+        QVERIFY2(r.err.startsWith(QStringLiteral("swb-phase: ")) && r.err.contains(message),
+                 qPrintable(r.err));
     }
 };
 

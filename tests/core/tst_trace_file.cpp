@@ -113,7 +113,8 @@ std::uint32_t crc32Of(const std::string& bytes) {
 std::uint32_t u32At(const std::string& b, std::size_t at) {
     std::uint32_t v = 0;
     for (int i = 0; i < 4; ++i)
-        v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)])) << (8 * i);
+        v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)]))
+             << (8 * i);
     return v;
 }
 
@@ -309,7 +310,8 @@ private slots:
                 bytes[at + 5 + 1] = static_cast<char>(static_cast<unsigned char>(bytes[at + 5 + 1]) | 0x40);
                 const std::uint32_t crc = crc32Of(bytes.substr(at, 5 + len));
                 for (int i = 0; i < 4; ++i)
-                    bytes[at + 5 + len + static_cast<std::size_t>(i)] = static_cast<char>((crc >> (8 * i)) & 0xff);
+                    bytes[at + 5 + len + static_cast<std::size_t>(i)] =
+                        static_cast<char>((crc >> (8 * i)) & 0xff);
                 patched = true;
                 break;
             }

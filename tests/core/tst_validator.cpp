@@ -37,7 +37,8 @@ struct Plain {
 // The fixture traced without any filter: its syscalls and its output.
 Plain traceFixture(const QTemporaryDir& dir, const std::string& mode) {
     Plain p;
-    const std::string out = dir.filePath(QStringLiteral("plain-%1.txt").arg(QString::fromStdString(mode))).toStdString();
+    const std::string out =
+        dir.filePath(QStringLiteral("plain-%1.txt").arg(QString::fromStdString(mode))).toStdString();
     MemorySink sink(p.trace);
     Tracer tracer(sink);
     TracerOptions o;
@@ -65,8 +66,8 @@ struct Validated {
     std::string output;
 };
 
-Validated validateFixture(const QTemporaryDir& dir, const Profile& profile, const std::string& mode, bool enforce,
-                          bool stacks = false) {
+Validated validateFixture(const QTemporaryDir& dir, const Profile& profile, const std::string& mode,
+                          bool enforce, bool stacks = false) {
     static int run = 0;
     const std::string out = dir.filePath(QStringLiteral("run-%1.txt").arg(++run)).toStdString();
     ValidationOptions o;
@@ -216,7 +217,8 @@ private slots:
             for (const auto& f : stack)
                 frames += f.display() + "\n";
             auto has = [&](const char* fn) {
-                return std::any_of(stack.begin(), stack.end(), [&](const StackFrame& f) { return f.function == fn; });
+                return std::any_of(stack.begin(), stack.end(),
+                                   [&](const StackFrame& f) { return f.function == fn; });
             };
             QVERIFY2(has("call_getppid") && has("probe") && has("main"), frames.c_str());
             // Only violations are unwound in a validation run.

@@ -78,19 +78,25 @@ bool waitForRedis(const QString& socket, QProcess& server) {
 }
 
 QStringList redisArgs(const QString& dir, const QString& socket) {
-    return {QStringLiteral("--port"),       QStringLiteral("0"),  QStringLiteral("--unixsocket"), socket,
-            QStringLiteral("--save"),       QString(),            QStringLiteral("--appendonly"), QStringLiteral("no"),
-            QStringLiteral("--dir"),        dir,                  QStringLiteral("--daemonize"),  QStringLiteral("no"),
-            QStringLiteral("--logfile"),    QString(),            QStringLiteral("--loglevel"),   QStringLiteral("notice")};
+    return {QStringLiteral("--port"),       QStringLiteral("0"),
+            QStringLiteral("--unixsocket"), socket,
+            QStringLiteral("--save"),       QString(),
+            QStringLiteral("--appendonly"), QStringLiteral("no"),
+            QStringLiteral("--dir"),        dir,
+            QStringLiteral("--daemonize"),  QStringLiteral("no"),
+            QStringLiteral("--logfile"),    QString(),
+            QStringLiteral("--loglevel"),   QStringLiteral("notice")};
 }
 
 // The serving workload, the same in the profiling run and in the filtered run.
 bool serve(const QString& socket) {
     return cli(socket, {QStringLiteral("PING")}) == QLatin1String("PONG") &&
-           cli(socket, {QStringLiteral("SET"), QStringLiteral("k"), QStringLiteral("v1")}) == QLatin1String("OK") &&
+           cli(socket, {QStringLiteral("SET"), QStringLiteral("k"), QStringLiteral("v1")}) ==
+               QLatin1String("OK") &&
            cli(socket, {QStringLiteral("GET"), QStringLiteral("k")}) == QLatin1String("v1") &&
            cli(socket, {QStringLiteral("INCR"), QStringLiteral("n")}) == QLatin1String("1") &&
-           cli(socket, {QStringLiteral("INFO"), QStringLiteral("server")}).contains(QLatin1String("redis_version"));
+           cli(socket, {QStringLiteral("INFO"), QStringLiteral("server")})
+               .contains(QLatin1String("redis_version"));
 }
 
 bool shutdown(const QString& socket, QProcess& server) {
@@ -220,8 +226,8 @@ private slots:
         QVERIFY2(status.find("Seccomp:\t2") != std::string::npos, status.c_str());
         QVERIFY(serve(socket));
         const int port = freePort();
-        const QString reply =
-            cli(socket, {QStringLiteral("CONFIG"), QStringLiteral("SET"), QStringLiteral("port"), QString::number(port)});
+        const QString reply = cli(socket, {QStringLiteral("CONFIG"), QStringLiteral("SET"),
+                                           QStringLiteral("port"), QString::number(port)});
         QVERIFY2(reply.startsWith(QLatin1String("ERR")) && reply.contains(QLatin1String("Unable to listen")),
                  qPrintable(reply));
         QVERIFY(!listening(port));
@@ -231,13 +237,16 @@ private slots:
         QVERIFY(shutdown(socket, redis));
         QCOMPARE(redis.exitCode(), 0);
         err += QString::fromLocal8Bit(redis.readAllStandardError());
-        QVERIFY2(err.contains(QLatin1String("swb-phase: serving filter installed (trigger: epoll_wait, ")), qPrintable(err));
+        QVERIFY2(err.contains(QLatin1String("swb-phase: serving filter installed (trigger: epoll_wait, ")),
+                 qPrintable(err));
         QCOMPARE(err.count(QLatin1String("swb-phase")), 1);
         QFile f(log);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QString text = QString::fromLocal8Bit(f.readAll());
         // redis's own account: the listening socket failed with EPERM (errno 1), the filter's errno.
-        const QStringList failure = text.split(QLatin1Char('\n')).filter(QStringLiteral("Could not create server TCP listening socket"));
+        const QStringList failure =
+            text.split(QLatin1Char('\n'))
+                .filter(QStringLiteral("Could not create server TCP listening socket"));
         QCOMPARE(failure.size(), 1);
         QVERIFY2(failure[0].endsWith(QLatin1String("errno: 1")), qPrintable(failure[0]));
     }
