@@ -125,7 +125,8 @@ int run(const ProfileArgs& a) {
     if (phase == "both") {
         // The filter the runtime loads at start must allow both phases; libswb-phase.so stacks the
         // serving filter on top of it once serving starts (the runtime is gone by then).
-        const Profile start = build(PhaseSelection::All, true);
+        Profile start = build(PhaseSelection::All, true);
+        addPhaseSwitchGroup(start);
         const Profile serving = build(PhaseSelection::Serving, false);
         printWarnings(start.warnings);
         writeOne(output, start, format, a.name);

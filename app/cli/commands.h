@@ -24,6 +24,7 @@ void addPhasesCommand(CLI::App& app, Context& ctx);
 void addEvidenceCommand(CLI::App& app, Context& ctx);
 void addDiffCommand(CLI::App& app, Context& ctx);
 void addProfileCommand(CLI::App& app, Context& ctx);
+void addValidateCommand(CLI::App& app, Context& ctx);
 
 // Prints the loader's warnings on stderr, the way every command reports them.
 void printWarnings(const std::vector<std::string>& warnings);

@@ -19,6 +19,9 @@ enum EventFlag : std::uint8_t {
     EventNoReturn = 1u << 0,
     // Arguments are unknown (an strace line that did not show them, an attach in mid-syscall).
     EventNoArgs = 1u << 1,
+    // The syscall broke the seccomp profile being validated: the filter sent it to the tracer
+    // (complain mode: it ran; enforce mode: it failed with the profile's errno, see ret).
+    EventViolation = 1u << 2,
 };
 
 struct SyscallEvent {

@@ -171,3 +171,33 @@ void addRuntimeGroup(Profile& profile, Runtime runtime) {
 }
 
 } // namespace swb
+
+namespace swb {
+
+namespace {
+// What libswb-phase.so (app/preload/swb_phase.c) does under the start filter: read the serving
+// filter at load, wait for threads still starting, then stack the filter.
+constexpr RuntimeSyscall kPhaseSwitch[] = {
+    {"openat", "libswb-phase.so opens the serving filter file and /proc/self/task"},
+    {"read", "libswb-phase.so reads the serving filter and thread states"},
+    {"close", "libswb-phase.so closes what it opened"},
+    {"getdents64", "libswb-phase.so lists /proc/self/task to wait for threads still starting"},
+    {"gettid", "libswb-phase.so skips its own thread when it checks the others"},
+    {"clock_nanosleep", "libswb-phase.so waits (nanosleep) for a starting thread"},
+    {"nanosleep", "libswb-phase.so waits for a starting thread (older libc)"},
+    {"prctl", "libswb-phase.so sets PR_SET_NO_NEW_PRIVS before stacking the filter"},
+    {"seccomp", "libswb-phase.so stacks the serving filter (SECCOMP_SET_MODE_FILTER, TSYNC)"},
+    {"write", "libswb-phase.so reports the switch on stderr"},
+};
+} // namespace
+
+std::span<const RuntimeSyscall> phaseSwitchSyscalls() {
+    return kPhaseSwitch;
+}
+
+void addPhaseSwitchGroup(Profile& profile) {
+    for (const RuntimeSyscall& s : kPhaseSwitch)
+        profile.allow(s.name, "phase-switch", s.reason);
+}
+
+} // namespace swb

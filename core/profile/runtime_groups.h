@@ -30,4 +30,9 @@ std::span<const RuntimeSyscall> runtimeSyscalls(Runtime runtime);
 // syscalls the profile does not already allow unconditionally. Runtime::None adds nothing.
 void addRuntimeGroup(Profile& profile, Runtime runtime);
 
+// The syscalls libswb-phase.so makes under the start filter to load and stack the serving filter;
+// the start filter of a two-phase profile must allow them (group "phase-switch").
+std::span<const RuntimeSyscall> phaseSwitchSyscalls();
+void addPhaseSwitchGroup(Profile& profile);
+
 } // namespace swb

@@ -70,6 +70,7 @@ public:
     FilterContext(const Profile& profile, const FilterOptions& options) {
         SeccompAction defAction = options.defaultAction.value_or(profile.defaultAction);
         int defValue = options.defaultAction ? options.defaultValue : profile.defaultErrno;
+        asTrace(options, defAction, defValue);
         ctx_ = seccomp_init(toScmpAction(defAction, defValue));
         if (!ctx_)
             throw Error("libseccomp: cannot create a filter context");
@@ -92,6 +93,7 @@ public:
                 a = *options.defaultAction;
                 value = options.defaultValue;
             }
+            asTrace(options, a, value);
             const std::uint32_t act = toScmpAction(a, value);
             if (act == defScmp)
                 continue; // libseccomp refuses a rule whose action is the default one
@@ -130,6 +132,12 @@ public:
     }
 
 private:
+    static void asTrace(const FilterOptions& options, SeccompAction& action, int& value) {
+        if (options.errnoAsTraceFlag && action == SeccompAction::Errno) {
+            action = SeccompAction::Trace;
+            value = options.errnoAsTraceFlag | (value & 0x0fff);
+        }
+    }
     static void check(int rc, const char* what) {
         if (rc < 0)
             throw Error(std::string("libseccomp: ") + what + ": " + std::strerror(-rc));

@@ -16,6 +16,10 @@ struct FilterOptions {
     int defaultValue = 0; // errno for Errno, message for Trace
     // Replaces every non-Allow rule's action the same way (complain mode).
     bool overrideDenyRules = false;
+    // Enforce mode under a tracer: every Errno action (the default's and each rule's, after the
+    // replacements above) becomes Trace with the message errnoAsTraceFlag | errno, so the tracer
+    // fails the syscall with that same errno itself and reports it. 0 = off.
+    std::uint16_t errnoAsTraceFlag = 0;
 };
 
 // The profile compiled by libseccomp to a classic-BPF program: the bytes of a struct sock_filter

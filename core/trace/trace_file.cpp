@@ -33,6 +33,8 @@ enum EventHeaderBit : std::uint8_t {
     HHasStack = 1u << 2,
     HNoReturn = 1u << 3,
     HNoArgs = 1u << 4,
+    HViolation = 1u << 5,
+    HReserved = 0xc0, // bits 6 and 7: zero in version 1
 };
 
 void putU32(std::string& out, std::uint32_t v) {
@@ -76,6 +78,8 @@ std::string encodeEvents(const std::vector<SyscallEvent>& events) {
             h |= HNoReturn;
         if (e.flags & EventNoArgs)
             h |= HNoArgs;
+        if (e.flags & EventViolation)
+            h |= HViolation;
         out.push_back(static_cast<char>(h));
         putSigned(out, e.timeNs - ctx.time);
         if (!(h & HSameThread)) {
@@ -116,6 +120,8 @@ bool decodeEvents(std::string_view payload, TraceSink& sink) {
     SyscallEvent e;
     for (std::uint64_t i = 0; i < count; ++i) {
         const std::uint8_t h = r.byte();
+        if (h & HReserved)
+            return false;
         e.timeNs = ctx.time + r.signedVarint();
         if (h & HSameThread) {
             e.tid = ctx.tid;
@@ -129,6 +135,8 @@ bool decodeEvents(std::string_view payload, TraceSink& sink) {
         e.flags = 0;
         if (h & HNoReturn)
             e.flags |= EventNoReturn;
+        if (h & HViolation)
+            e.flags |= EventViolation;
         if (h & HNoArgs) {
             e.flags |= EventNoArgs;
             e.args = {};

@@ -1,5 +1,6 @@
 #include "trace/tracer.h"
 
+#include "profile/seccomp_filter.h"
 #include "trace/stack_unwinder.h"
 
 #include <cerrno>
@@ -106,6 +107,7 @@ struct Tracer::Impl {
         Pid tid = 0;
         Pid tgid = 0;
         bool hasPending = false;
+        bool pendingFromSeccomp = false; // opened by a seccomp stop that came before the entry stop
         SyscallEvent pending;
     };
 
@@ -127,7 +129,9 @@ struct Tracer::Impl {
     std::unordered_map<Pid, Task> tasks;
     std::unordered_map<Pid, ProcessInfo> live;               // by tgid
     std::unique_ptr<StackUnwinder> unwinder;                 // set when stacks are recorded
+    bool stacksAtEntry = false;                              // every event, not only violations
     std::unordered_map<std::string, std::uint32_t> stackIds; // frame ips -> id given to the sink
+    int filterErrorFd = -1; // read end of the launched child's filter-error pipe
     int nrExecve = SYS_execve;
     int nrExecveat = SYS_execveat;
     TracerResult result;
@@ -145,6 +149,7 @@ struct Tracer::Impl {
         t.pending.flags |= extraFlags;
         emitEvent(t.pending);
         t.hasPending = false;
+        t.pendingFromSeccomp = false;
     }
 
     ProcessInfo& newProcess(Pid pid, Pid parent, const ProcessInfo* inheritFrom) {
@@ -211,6 +216,11 @@ struct Tracer::Impl {
                 for (auto& [pid, p] : live)
                     sink.process(p);
             }
+            if (t.pendingFromSeccomp && t.pending.nr == nr) {
+                // Kernels before 4.8 report the seccomp stop first: that event is this one.
+                t.pendingFromSeccomp = false;
+                return;
+            }
             finishPending(t, EventNoReturn);
             t.pending.timeNs = now();
             t.pending.pid = t.tgid;
@@ -220,13 +230,14 @@ struct Tracer::Impl {
                 t.pending.args[k] = info.entry.args[k];
             t.pending.ret = 0;
             t.pending.flags = 0;
-            t.pending.stackId = unwinder ? stackIdFor(t) : 0;
+            t.pending.stackId = stacksAtEntry ? stackIdFor(t) : 0;
             t.hasPending = true;
         } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
             if (t.hasPending) {
                 t.pending.ret = info.exit.rval;
                 emitEvent(t.pending);
                 t.hasPending = false;
+                t.pendingFromSeccomp = false;
                 if (unwinder && changesMappings(t.pending.nr))
                     unwinder->invalidate(t.tgid);
             } else if (recording) {
@@ -242,6 +253,45 @@ struct Tracer::Impl {
                     e.ret = info.exit.rval;
                     emitEvent(e);
                 }
+            }
+        }
+    }
+
+    // PTRACE_EVENT_SECCOMP: the filter sent this syscall to us (SECCOMP_RET_TRACE), so it is a
+    // violation. Since Linux 4.8 the stop comes after the syscall-entry stop (the event is already
+    // pending) and before the syscall runs; a syscall skipped here still gets its exit stop, which
+    // records the return value we set.
+    void onSeccompStop(Task& t, unsigned long message) {
+        ++result.violations;
+        if (!t.hasPending) {
+            // No entry stop before this one (a kernel older than 4.8): open the event here.
+            __ptrace_syscall_info info{};
+            if (::ptrace(PTRACE_GET_SYSCALL_INFO, t.tid, sizeof info, &info) > 0 &&
+                info.op == PTRACE_SYSCALL_INFO_SECCOMP && recording) {
+                t.pending = {};
+                t.pending.timeNs = now();
+                t.pending.pid = t.tgid;
+                t.pending.tid = t.tid;
+                t.pending.nr = static_cast<std::int32_t>(info.seccomp.nr);
+                for (std::size_t k = 0; k < 6; ++k)
+                    t.pending.args[k] = info.seccomp.args[k];
+                t.hasPending = true;
+                t.pendingFromSeccomp = true;
+            }
+        }
+        if (t.hasPending) {
+            t.pending.flags |= EventViolation;
+            if (unwinder && t.pending.stackId == 0)
+                t.pending.stackId = stackIdFor(t);
+        }
+        if (message & kTraceFailSyscall) {
+            // Enforce: skip the syscall (number -1) and make it return -errno.
+            user_regs_struct regs{};
+            if (::ptrace(PTRACE_GETREGS, t.tid, nullptr, &regs) == 0) {
+                regs.orig_rax = static_cast<unsigned long long>(-1LL);
+                regs.rax =
+                    static_cast<unsigned long long>(-static_cast<long long>(message & kTraceErrnoMask));
+                ::ptrace(PTRACE_SETREGS, t.tid, nullptr, &regs);
             }
         }
     }
@@ -332,6 +382,9 @@ struct Tracer::Impl {
                 sink.process(p);
             break;
         }
+        case PTRACE_EVENT_SECCOMP:
+            onSeccompStop(t, msg);
+            break;
         default:
             break;
         }
@@ -466,6 +519,12 @@ struct Tracer::Impl {
         haveTimer = ::timer_create(CLOCK_MONOTONIC, &sev, &wakeTimer) == 0;
     }
 
+    void closeFilterErrorFd() {
+        if (filterErrorFd >= 0)
+            ::close(filterErrorFd);
+        filterErrorFd = -1;
+    }
+
     void teardownWakeTimer() {
         if (haveTimer)
             ::timer_delete(wakeTimer);
@@ -477,6 +536,7 @@ Tracer::Tracer(TraceSink& sink)
     : impl_(new Impl(sink)) {}
 
 Tracer::~Tracer() {
+    impl_->closeFilterErrorFd();
     delete impl_;
 }
 
@@ -532,13 +592,18 @@ std::string Tracer::resolveProgram(const std::string& program) {
 TracerResult Tracer::run(const TracerOptions& options) {
     Impl& d = *impl_;
     d.attachMode = options.attachPid != 0;
+    const bool filtered = !options.seccompFilter.empty();
+    if (filtered && d.attachMode)
+        throw Error("a seccomp filter can only be installed in a launched program, not with attach");
     const long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
-                      PTRACE_O_TRACEEXEC | (d.attachMode ? 0 : PTRACE_O_EXITKILL);
+                      PTRACE_O_TRACEEXEC | (d.attachMode ? 0 : PTRACE_O_EXITKILL) |
+                      (filtered ? PTRACE_O_TRACESECCOMP : 0);
     // The program gets swb's environment as it was when the trace started.
     std::vector<std::string> environment;
     for (char** e = environ; *e; ++e)
         environment.emplace_back(*e);
-    if (options.stacks) {
+    d.stacksAtEntry = options.stacks;
+    if (options.stacks || (filtered && options.violationStacks)) {
         d.unwinder = std::make_unique<StackUnwinder>();
         // Symbols come from the files on this machine; never stall a stop on a debuginfod download.
         ::unsetenv("DEBUGINFOD_URLS");
@@ -596,19 +661,43 @@ TracerResult Tracer::run(const TracerOptions& options) {
         for (auto& e : environment)
             envp.push_back(e.data());
         envp.push_back(nullptr);
+        // The child reports a filter it could not install through this pipe (closed by its exec).
+        int filterPipe[2] = {-1, -1};
+        if (filtered && ::pipe2(filterPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+            d.teardownWakeTimer();
+            throw Error(std::string("pipe failed: ") + errnoText(errno));
+        }
         d.sink.begin(Arch::X86_64, options.command, realtimeNs());
         const pid_t child = ::fork();
         if (child < 0) {
+            const int err = errno;
+            if (filtered) {
+                ::close(filterPipe[0]);
+                ::close(filterPipe[1]);
+            }
             d.teardownWakeTimer();
-            throw Error(std::string("fork failed: ") + errnoText(errno));
+            throw Error(std::string("fork failed: ") + errnoText(err));
         }
         if (child == 0) {
             ::raise(SIGSTOP); // wait until the tracer has seized us
+            if (filtered) {
+                // After the handshake, so the tracer sees the filter's first TRACE action.
+                const int err =
+                    installSeccompBpf(options.seccompFilter.data(), options.seccompFilter.size(), false);
+                if (err != 0) {
+                    [[maybe_unused]] auto n = ::write(filterPipe[1], &err, sizeof err);
+                    ::_exit(126);
+                }
+            }
             ::execve(path.c_str(), argv.data(), envp.data());
             const int err = errno;
             const std::string msg = "swb: " + path + ": " + errnoText(err) + "\n";
             [[maybe_unused]] auto n = ::write(2, msg.data(), msg.size());
             ::_exit(err == ENOENT ? 127 : 126);
+        }
+        if (filtered) {
+            ::close(filterPipe[1]);
+            d.filterErrorFd = filterPipe[0];
         }
         int status = 0;
         if (::waitpid(child, &status, WSTOPPED) != child || !WIFSTOPPED(status) ||
@@ -616,6 +705,7 @@ TracerResult Tracer::run(const TracerOptions& options) {
             const int err = errno;
             ::kill(child, SIGKILL);
             ::waitpid(child, &status, 0);
+            d.closeFilterErrorFd();
             d.teardownWakeTimer();
             throw Error("cannot trace " + path + ": ptrace: " + errnoText(err));
         }
@@ -629,6 +719,15 @@ TracerResult Tracer::run(const TracerOptions& options) {
 
     d.loop();
     d.teardownWakeTimer();
+    if (d.filterErrorFd >= 0) {
+        // Non-blocking: only a child that failed before its exec wrote here.
+        int err = 0;
+        const auto n = ::read(d.filterErrorFd, &err, sizeof err);
+        d.closeFilterErrorFd();
+        if (n == sizeof err)
+            throw Error("cannot install the seccomp filter in " + options.command.at(0) +
+                        ": seccomp: " + errnoText(err));
+    }
 
     // Processes still alive (attach mode ended by exit of the group leader's threads, or detached).
     for (auto& [pid, p] : d.live)

@@ -4,6 +4,7 @@
 #include "util/error.h"
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -23,10 +24,23 @@ private:
     int exitCode_;
 };
 
+// The message of a SECCOMP_RET_TRACE action (16 bits) tells the tracer what to do with the syscall
+// the filter sent it: kTraceFailSyscall | errno makes it fail with that errno (enforce mode);
+// any value without that bit lets it run (complain mode, message 0). Either way the event is a
+// violation (EventViolation).
+inline constexpr std::uint16_t kTraceFailSyscall = 0x8000;
+inline constexpr std::uint16_t kTraceErrnoMask = 0x0fff;
+
 struct TracerOptions {
     std::vector<std::string> command; // PROGRAM ARGS...; PROGRAM is searched in PATH
     Pid attachPid = 0;                // attach to this running process and its threads instead
     bool stacks = false;              // unwind the user stack at every syscall entry
+    // A compiled seccomp filter (compileSeccompBpf's bytes) that the launched program installs
+    // right before its execve, so it covers the whole program and everything it forks. Syscalls
+    // the filter sends to the tracer (SECCOMP_RET_TRACE) are recorded as violations. Launch mode
+    // only; empty = no filter.
+    std::vector<std::uint8_t> seccompFilter;
+    bool violationStacks = false; // unwind the user stack at each violation (implied by stacks)
 };
 
 struct TracerResult {
@@ -36,7 +50,8 @@ struct TracerResult {
     int interruptedBy = 0; // SIGINT/SIGTERM received by swb, 0 otherwise
     std::uint64_t events = 0;
     std::uint64_t processes = 0;
-    std::uint64_t stops = 0; // ptrace stops handled
+    std::uint64_t stops = 0;      // ptrace stops handled
+    std::uint64_t violations = 0; // seccomp stops (syscalls the filter sent to the tracer)
 };
 
 // ptrace-based tracer: follows fork, vfork, clone and exec; records every syscall with its

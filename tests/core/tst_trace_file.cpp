@@ -52,6 +52,12 @@ Trace makeTrace(std::size_t events, bool withStacks) {
         e.ret = (rng() % 3 == 0) ? -static_cast<std::int64_t>(rng() % 133)
                                  : static_cast<std::int64_t>(rng() % 100000);
         e.flags = (i % 97 == 0) ? EventNoReturn : 0;
+        if (i % 89 == 0)
+            e.flags |= EventViolation;
+        if (i % 61 == 0)
+            e.flags |= EventNoArgs;
+        if (e.flags & EventNoArgs)
+            e.args = {};
         if (withStacks)
             e.stackId = (i % 2) ? stackA : stackB;
         t.append(e);
@@ -92,6 +98,24 @@ std::string path(const QTemporaryDir& dir, const char* name) {
 void writeBytes(const std::string& p, const std::string& bytes) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out << bytes;
+}
+
+std::uint32_t crc32Of(const std::string& bytes) {
+    std::uint32_t crc = 0xffffffffu;
+    for (unsigned char c : bytes) {
+        crc ^= c;
+        for (int k = 0; k < 8; ++k)
+            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+std::uint32_t u32At(const std::string& b, std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i)
+        v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)]))
+             << (8 * i);
+    return v;
 }
 
 } // namespace
@@ -230,6 +254,81 @@ private slots:
         auto partial = readTraceFile(file + ".partial");
         QCOMPARE(partial.trace.eventCount(), std::size_t(10'000));
         QCOMPARE(partial.warnings.size(), std::size_t(1));
+    }
+
+    void flagsRoundTrip() {
+        // Every event flag, alone and combined, survives the file.
+        QTemporaryDir dir;
+        Trace t;
+        t.command = {"x"};
+        const std::uint8_t combos[] = {0,
+                                       EventNoReturn,
+                                       EventNoArgs,
+                                       EventViolation,
+                                       EventViolation | EventNoReturn,
+                                       EventViolation | EventNoArgs | EventNoReturn};
+        std::int64_t time = 0;
+        for (std::uint8_t f : combos) {
+            SyscallEvent e;
+            e.timeNs = ++time;
+            e.pid = e.tid = 7;
+            e.nr = 110;
+            e.ret = (f & EventViolation) ? -13 : 7;
+            e.flags = f;
+            if (!(f & EventNoArgs))
+                e.args = {1, 2, 3, 4, 5, 6};
+            t.append(e);
+        }
+        const auto file = path(dir, "flags.swbtrace");
+        writeTraceFile(t, file);
+        const auto loaded = readTraceFile(file);
+        QCOMPARE(loaded.trace.eventCount(), std::size_t(std::size(combos)));
+        for (std::size_t i = 0; i < std::size(combos); ++i) {
+            QCOMPARE(int(loaded.trace.flags(i)), int(combos[i]));
+            QCOMPARE(loaded.trace.ret(i), t.ret(i));
+        }
+    }
+
+    void reservedEventBitsAreCorruption() {
+        // A version-1 event header with bit 6 or 7 set is malformed, even with a valid checksum.
+        QTemporaryDir dir;
+        Trace t;
+        t.command = {"x"};
+        SyscallEvent e;
+        e.pid = e.tid = 7;
+        e.nr = 39;
+        t.append(e);
+        const auto file = path(dir, "r.swbtrace");
+        writeTraceFile(t, file);
+        std::string bytes = readWholeFile(file);
+        std::size_t at = 16; // first record after the header
+        bool patched = false;
+        while (at + 5 <= bytes.size()) {
+            const auto type = static_cast<unsigned char>(bytes[at]);
+            const std::uint32_t len = u32At(bytes, at + 1);
+            if (type == 2) { // EVENTS: varint count (1 byte here), then the first event's header
+                bytes[at + 5 + 1] = static_cast<char>(static_cast<unsigned char>(bytes[at + 5 + 1]) | 0x40);
+                const std::uint32_t crc = crc32Of(bytes.substr(at, 5 + len));
+                for (int i = 0; i < 4; ++i)
+                    bytes[at + 5 + len + static_cast<std::size_t>(i)] =
+                        static_cast<char>((crc >> (8 * i)) & 0xff);
+                patched = true;
+                break;
+            }
+            at += 5 + len + 4;
+        }
+        QVERIFY(patched);
+        const auto bad = path(dir, "bad.swbtrace");
+        writeBytes(bad, bytes);
+        try {
+            readTraceFile(bad);
+            QFAIL("an event with reserved header bits loaded");
+        } catch (const Error& err) {
+            const std::string msg = err.what();
+            QVERIFY2(msg.find(bad) == 0, msg.c_str());
+            QVERIFY2(msg.find("offset ") != std::string::npos, msg.c_str());
+            QVERIFY2(msg.find("checksum") == std::string::npos, msg.c_str());
+        }
     }
 
     void missingFileNamesIt() {
