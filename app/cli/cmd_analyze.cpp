@@ -3,6 +3,7 @@
 #include "static/analysis_file.h"
 #include "static/analyzer.h"
 #include "util/error.h"
+#include "util/phase_timer.h"
 
 #include <unistd.h>
 
@@ -72,7 +73,9 @@ int runAnalyze(const AnalyzeArgs& args) {
     const std::string output = args.output.empty()
                                    ? std::filesystem::path(args.binary).filename().string() + ".swbanalysis"
                                    : args.output;
+    PhaseTimer timer;
     writeAnalysisFile(graph, output);
+    timer.mark("write analysis file");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto unresolved = graph.unresolvedSites();
     std::cerr << "swb: " << graph.syscalls().size() << " syscalls reachable from " << graph.entries.size()

@@ -4,6 +4,7 @@
 #include "static/elf_image.h"
 #include "static/module_cache.h"
 #include "util/error.h"
+#include "util/phase_timer.h"
 
 #include <elf.h>
 
@@ -86,9 +87,11 @@ std::string baseName(const std::string& p) {
     return p.substr(p.rfind('/') + 1);
 }
 
-std::string describeValue(const RegValue& v) {
-    if (v.kind == RegValue::Kind::Unknown)
-        return v.reason.empty() ? std::string("unknown") : v.reason;
+std::string describeValue(const ModuleFacts& facts, const ModuleFacts::Value& v) {
+    if (v.kind == RegValue::Kind::Unknown) {
+        const auto reason = facts.reasonOf(v);
+        return reason.empty() ? std::string("unknown") : std::string(reason);
+    }
     if (v.kind == RegValue::Kind::Param)
         return "parameter " + std::to_string(v.param);
     return "constants";
@@ -101,8 +104,8 @@ struct ModuleState {
     std::string path; // as the program sees it
     std::string hostPath;
     std::string reason;
-    std::shared_ptr<const std::vector<FunctionFacts>> facts;
-    std::vector<FunctionId> ids; // parallel to facts
+    std::shared_ptr<const ModuleFacts> facts;
+    FunctionId firstId = 0; // facts function fi is FunctionId firstId + fi
     std::unordered_map<std::uint64_t, FunctionId> byAddress;
     std::vector<std::pair<std::uint64_t, FunctionId>> sortedStarts; // for containment lookups
 };
@@ -122,7 +125,7 @@ public:
     static constexpr std::uint64_t kObjectReach = 128;
 
     template <typename Pointers>
-    void build(const ElfImage& image, const std::vector<FunctionFacts>& facts, const Pointers& pointers,
+    void build(const ElfImage& image, const ModuleFacts& facts, const Pointers& pointers,
                std::uint32_t module) {
         // Position-dependent images hold absolute pointers this model does not follow: all live.
         if (image.kind() == ElfImage::Kind::Executable && !image.isPie())
@@ -142,9 +145,8 @@ public:
             }
         std::sort(sized_.begin(), sized_.end());
         sized_.erase(std::unique(sized_.begin(), sized_.end()), sized_.end());
-        for (const auto& f : facts)
-            for (auto a : f.dataReferences)
-                anchors.push_back({a, false});
+        for (auto a : facts.dataReferences)
+            anchors.push_back({a, false});
         for (const auto& p : pointers)
             if (p.targetModule == module)
                 anchors.push_back({p.target, true});
@@ -244,7 +246,8 @@ public:
             edgeCall_.clear();
             takenOutsideLibc_.clear();
             modules_.clear();
-            auto loaded = loadProgram(opts_.program, resolver_, extra);
+            auto loaded = loadProgram(opts_.program, resolver_, extra, &images_);
+            timer_.mark("load ELF images");
             graph_.program = opts_.program;
             for (const auto& m : loaded.missing)
                 graph_.notes.push_back("missing library: " + m);
@@ -267,8 +270,11 @@ public:
                 modules_.push_back(std::move(st));
             }
             analyzeModules();
+            timer_.mark("analyze / read cache");
             link();
+            timer_.mark("link");
             const auto more = discoverDlopen();
+            timer_.mark("discover dlopen");
             std::size_t before = extra.size();
             for (const auto& [lib, why] : more) {
                 // A library already loaded (under this name, its soname or its file name) adds nothing.
@@ -289,7 +295,9 @@ public:
             graph_.notes.push_back(r);
         addSpecials();
         addSourceLocations();
+        timer_.mark("source locations");
         pruneUnreachable();
+        timer_.mark("prune");
         return std::move(graph_);
     }
 
@@ -333,7 +341,7 @@ private:
             std::rethrow_exception(failure);
     }
 
-    std::vector<FunctionFacts> analyzeImage(const ElfImage& image) {
+    ModuleFacts analyzeImage(const ElfImage& image) {
         CodeInput in;
         for (const auto& r : image.codeRegions())
             in.code.push_back({r.address, r.bytes});
@@ -374,7 +382,7 @@ private:
         std::sort(in.noReturnFunctions.begin(), in.noReturnFunctions.end());
         in.noReturnFunctions.erase(std::unique(in.noReturnFunctions.begin(), in.noReturnFunctions.end()),
                                    in.noReturnFunctions.end());
-        return analyzeCode(in, std::max(1u, opts_.threads));
+        return ModuleFacts::from(analyzeCode(in, std::max(1u, opts_.threads)));
     }
 
     FunctionId addFunction(std::uint32_t module, std::uint64_t address, std::uint64_t size) {
@@ -461,10 +469,10 @@ private:
     std::vector<FunctionId> ifuncCandidates(FunctionId resolver) {
         std::vector<FunctionId> out;
         const auto& fn = graph_.functions[resolver];
-        const auto* facts = factsOf(resolver);
-        if (!facts)
+        const auto fi = factsIndex(resolver);
+        if (fi == kNoFacts)
             return out;
-        for (auto ref : facts->codeReferences) {
+        for (auto ref : modules_[fn.module].facts->codeReferencesOf(fi)) {
             const FunctionId c = functionAt(fn.module, ref);
             if (c != kNoFunction && c != resolver && graph_.functions[c].address == ref)
                 out.push_back(c);
@@ -472,14 +480,19 @@ private:
         return out;
     }
 
-    const FunctionFacts* factsOf(FunctionId f) const {
-        auto it = factsIndex_.find(f);
-        return it == factsIndex_.end() ? nullptr : it->second;
+    static constexpr std::size_t kNoFacts = static_cast<std::size_t>(-1);
+    // The index of a function in its module's facts; kNoFacts for hubs.
+    std::size_t factsIndex(FunctionId f) const {
+        const auto& fn = graph_.functions[f];
+        if (fn.hub)
+            return kNoFacts;
+        const auto& m = modules_[fn.module];
+        return f - m.firstId < m.facts->size() ? f - m.firstId : kNoFacts;
     }
 
     // `call` is the call site the edge comes from, when it is one (for its argument values).
     void addEdge(FunctionId from, FunctionId to, std::uint64_t site, EdgeKind kind,
-                 const CallSite* call = nullptr) {
+                 const ModuleFacts::Call* call = nullptr) {
         graph_.edges.push_back({from, to, site, kind});
         edgeCall_.push_back(call);
     }
@@ -537,7 +550,6 @@ private:
 
     void link() {
         // Functions of every module.
-        factsIndex_.clear();
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             auto& m = modules_[mi];
             CgModule cm;
@@ -546,11 +558,10 @@ private:
             cm.soname = m.image->soname();
             cm.loadReason = m.reason;
             graph_.modules.push_back(cm);
-            m.ids.clear();
-            for (const auto& f : *m.facts) {
-                const auto id = addFunction(mi, f.start, f.end > f.start ? f.end - f.start : 0);
-                m.ids.push_back(id);
-                factsIndex_[id] = &f;
+            m.firstId = static_cast<FunctionId>(graph_.functions.size());
+            for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
+                const auto& f = m.facts->function(fi);
+                addFunction(mi, f.start, f.end > f.start ? f.end - f.start : 0);
             }
             m.sortedStarts.clear();
             for (const auto& [addr, id] : m.byAddress)
@@ -558,6 +569,7 @@ private:
             std::sort(m.sortedStarts.begin(), m.sortedStarts.end());
         }
         indexSymbols();
+        timer_.mark(" link: functions");
 
         const FunctionId hub = static_cast<FunctionId>(graph_.functions.size());
         {
@@ -571,10 +583,12 @@ private:
         std::vector<std::pair<FunctionId, EdgeKind>> targets;
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             auto& m = modules_[mi];
-            for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
-                const auto& f = (*m.facts)[fi];
-                const FunctionId from = m.ids[fi];
-                for (const auto& c : f.calls) {
+            const auto& mf = *m.facts;
+            for (std::size_t fi = 0; fi < mf.size(); ++fi) {
+                const auto& f = mf.function(fi);
+                const auto calls = mf.callsOf(fi);
+                const FunctionId from = m.firstId + static_cast<FunctionId>(fi);
+                for (const auto& c : calls) {
                     targets.clear();
                     std::string problem;
                     switch (c.kind) {
@@ -587,7 +601,7 @@ private:
                         break;
                     }
                     case CallSite::Kind::ViaSlot:
-                        slotTargets(mi, c.slot, targets, problem);
+                        slotTargets(mi, c.target, targets, problem);
                         break;
                     case CallSite::Kind::Indirect:
                         targets.push_back({hub, EdgeKind::Indirect});
@@ -597,18 +611,16 @@ private:
                         graph_.notes.push_back(graph_.describe(from, c.address) + ": " + problem);
                     // Function pointers passed as arguments: the callee may call them back.
                     for (const auto& arg : c.args) {
-                        if (arg.kind != RegValue::Kind::Constants)
-                            continue;
-                        for (auto v : arg.constants) {
+                        for (auto v : mf.constantsOf(arg)) {
                             const auto it = m.byAddress.find(static_cast<std::uint64_t>(v));
                             if (it != m.byAddress.end() && it->second != from)
                                 addEdge(from, it->second, c.address, EdgeKind::Callback);
                         }
                     }
                     // A PLT stub: a tiny function that only jumps through one GOT slot.
-                    if (c.kind == CallSite::Kind::ViaSlot && f.calls.size() == 1 && f.end - f.start <= 16 &&
-                        f.syscalls.empty()) {
-                        if (const auto* rel = m.image->relocationAt(c.slot); rel && rel->symbol > 0)
+                    if (c.kind == CallSite::Kind::ViaSlot && calls.size() == 1 && f.end - f.start <= 16 &&
+                        mf.syscallsOf(fi).empty()) {
+                        if (const auto* rel = m.image->relocationAt(c.target); rel && rel->symbol > 0)
                             graph_.functions[from].name =
                                 m.image->dynamicSymbols().at(static_cast<std::size_t>(rel->symbol)).name +
                                 "@plt";
@@ -619,6 +631,7 @@ private:
             }
         }
 
+        timer_.mark(" link: calls");
         // Address-taken functions: targets of indirect calls. An address stored in data (a
         // relocation, a pointer table) counts from the start; an address the code materializes
         // counts once the function doing it is reachable (see the fixpoint below).
@@ -657,10 +670,10 @@ private:
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             auto& m = modules_[mi];
             for (std::size_t fi = 0; fi < m.facts->size(); ++fi)
-                for (auto ref : (*m.facts)[fi].codeReferences) {
+                for (auto ref : m.facts->codeReferencesOf(fi)) {
                     const auto it = m.byAddress.find(ref);
                     if (it != m.byAddress.end())
-                        take(it->second, m.ids[fi], ref);
+                        take(it->second, m.firstId + static_cast<FunctionId>(fi), ref);
                 }
             for (const auto& rel : m.image->relocations()) {
                 if (rel.type == R_X86_64_RELATIVE) {
@@ -699,6 +712,7 @@ private:
                         take(functionAt(mi, sym.value), kNoFunction, sym.value);
         }
 
+        timer_.mark(" link: address-taken");
         // Entry points.
         auto entry = [&](std::uint32_t mi, std::uint64_t address, EntryKind kind) {
             FunctionId f = functionAt(mi, address);
@@ -732,6 +746,7 @@ private:
             if (modules_[t.module].image->soname() != "libc.so.6")
                 takenOutsideLibc_.insert(t.target);
 
+        timer_.mark(" link: entries");
         std::vector<DataLiveness> data(modules_.size());
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi)
             data[mi].build(*modules_[mi].image, *modules_[mi].facts, dataPointers, mi);
@@ -757,6 +772,7 @@ private:
         for (std::uint32_t i = 0; i < codeTakes.size(); ++i)
             codeTakesBy[codeTakes[i].by].push_back(i);
 
+        timer_.mark(" link: data liveness");
         std::vector<std::vector<std::uint32_t>> out(graph_.functions.size());
         for (std::uint32_t i = 0; i < graph_.edges.size(); ++i)
             out[graph_.edges[i].from].push_back(i);
@@ -813,9 +829,9 @@ private:
                 visit(graph_.edges[ei].to);
             for (auto i : codeTakesBy[f])
                 addTarget(codeTakes[i].target, codeTakes[i].site);
-            if (const auto* facts = factsOf(f)) {
+            if (const auto fi = factsIndex(f); fi != kNoFacts) {
                 const auto mi = graph_.functions[f].module;
-                for (auto a : facts->dataReferences) {
+                for (auto a : modules_[mi].facts->dataReferencesOf(fi)) {
                     newly.clear();
                     data[mi].markLive(a, false, newly);
                     reachSegments(mi, newly);
@@ -823,6 +839,7 @@ private:
             }
         }
 
+        timer_.mark(" link: fixpoint");
         resolveSyscallSites();
     }
 
@@ -863,11 +880,11 @@ private:
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             const auto& m = modules_[mi];
             for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
-                const FunctionId f = m.ids[fi];
-                for (const auto& s : (*m.facts)[fi].syscalls) {
+                const FunctionId f = m.firstId + static_cast<FunctionId>(fi);
+                for (const auto& s : m.facts->syscallsOf(fi)) {
                     switch (s.rax.kind) {
                     case RegValue::Kind::Constants:
-                        for (auto nr : s.rax.constants)
+                        for (auto nr : m.facts->constantsOf(s.rax))
                             graph_.sites.push_back(
                                 {f, s.address, static_cast<std::int32_t>(nr), {}, kNoFunction});
                         break;
@@ -877,7 +894,7 @@ private:
                         break;
                     case RegValue::Kind::Unknown:
                         graph_.sites.push_back({f, s.address, -1,
-                                                "syscall number in rax: " + describeValue(s.rax),
+                                                "syscall number in rax: " + describeValue(*m.facts, s.rax),
                                                 kNoFunction});
                         break;
                     }
@@ -889,13 +906,14 @@ private:
             work.pop_front();
             for (auto ei : callers[w.wrapper]) {
                 const auto& e = graph_.edges[ei];
-                const CallSite* call = edgeCall_[ei];
+                const ModuleFacts::Call* call = edgeCall_[ei];
                 if (!call)
                     continue;
-                const RegValue& v = call->args[static_cast<std::size_t>(w.param)];
+                const auto& mf = *modules_[graph_.functions[e.from].module].facts;
+                const auto& v = call->args[static_cast<std::size_t>(w.param)];
                 switch (v.kind) {
                 case RegValue::Kind::Constants:
-                    for (auto nr : v.constants)
+                    for (auto nr : mf.constantsOf(v))
                         graph_.sites.push_back(
                             {e.from, e.site, static_cast<std::int32_t>(nr), {}, w.executes});
                     break;
@@ -907,7 +925,7 @@ private:
                     graph_.sites.push_back({e.from, e.site, -1,
                                             std::string("syscall number passed to ") +
                                                 graph_.describe(w.wrapper) + " in " + kArgRegs[w.param] +
-                                                ": " + describeValue(v),
+                                                ": " + describeValue(mf, v),
                                             w.executes});
                     break;
                 }
@@ -924,12 +942,12 @@ private:
             return;
         for (std::size_t ei = 0; ei < graph_.edges.size(); ++ei) {
             const auto& e = graph_.edges[ei];
-            const CallSite* call = edgeCall_[ei];
+            const ModuleFacts::Call* call = edgeCall_[ei];
             if (e.to != f || !call || e.kind == EdgeKind::Callback)
                 continue;
-            const RegValue& v = call->args[static_cast<std::size_t>(param)];
+            const auto& v = call->args[static_cast<std::size_t>(param)];
             if (v.kind == RegValue::Kind::Constants)
-                for (auto c : v.constants)
+                for (auto c : modules_[graph_.functions[e.from].module].facts->constantsOf(v))
                     out.push_back({c, {e.from, e.site}});
             else if (v.kind == RegValue::Kind::Param)
                 argumentConstants(e.from, v.param, out, seen);
@@ -1132,15 +1150,16 @@ private:
     }
 
     const AnalyzeOptions& opts_;
+    PhaseTimer timer_;
     LibraryResolver resolver_;
+    ImageCache images_;
     ModuleCache cache_;
     CallGraph graph_;
     std::vector<ModuleState> modules_;
     std::optional<std::size_t> interpreter_;
     std::unordered_set<FunctionId> takenOutsideLibc_;
     std::unordered_map<std::string, std::vector<Binding>> exports_;
-    std::unordered_map<FunctionId, const FunctionFacts*> factsIndex_;
-    std::vector<const CallSite*> edgeCall_; // parallel to graph_.edges
+    std::vector<const ModuleFacts::Call*> edgeCall_; // parallel to graph_.edges
 };
 
 } // namespace

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "static/code_analysis.h"
+#include "static/module_facts.h"
 
 #include <functional>
 #include <map>
@@ -19,7 +19,7 @@ class ElfImage;
 // size is ignored and rewritten. Images without a build-id are never cached on disk.
 class ModuleCache {
 public:
-    using Facts = std::vector<FunctionFacts>;
+    using Facts = ModuleFacts;
     ModuleCache(bool useDisk, std::string directory = {});
 
     // Thread-safe; `compute` runs outside the lock.
@@ -35,6 +35,10 @@ public:
     static bool decode(std::string_view bytes, std::uint64_t fileSize, Facts& out);
 
 private:
+    // `storage` keeps `bytes` alive: the decoded facts point into them. Without it they are copied.
+    static bool decode(std::string_view bytes, std::uint64_t fileSize, Facts& out,
+                       std::shared_ptr<const void> storage);
+
     bool useDisk_;
     std::string dir_;
     std::mutex mutex_;                                           // guards memory_ and the counters

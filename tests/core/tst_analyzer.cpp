@@ -136,12 +136,69 @@ private slots:
     void cacheRejectsForeignBytes() {
         ModuleCache::Facts facts;
         QVERIFY(!ModuleCache::decode("not a cache entry", 100, facts));
-        const std::vector<FunctionFacts> one(1);
-        const auto bytes = ModuleCache::encode(one, 1234);
+        const auto bytes = ModuleCache::encode(ModuleFacts::from(std::vector<FunctionFacts>(1)), 1234);
         QVERIFY(ModuleCache::decode(bytes, 1234, facts));
         QCOMPARE(facts.size(), std::size_t(1));
         QVERIFY(!ModuleCache::decode(bytes, 1235, facts)); // the file changed size
         QVERIFY(!ModuleCache::decode(bytes.substr(0, bytes.size() - 1), 1234, facts)); // truncated
+    }
+
+    void cacheKeepsEveryFactLinkingUses() {
+        std::vector<FunctionFacts> in(3);
+        in[0].start = 0x1000;
+        in[0].end = 0x1040;
+        CallSite call;
+        call.kind = CallSite::Kind::ViaSlot;
+        call.address = 0x1010;
+        call.slot = 0x4018;
+        call.args[0] = RegValue::constant(0x2000);
+        call.args[1] = {RegValue::Kind::Constants, {-1, 7, 1LL << 40}, -1, {}};
+        call.args[2] = RegValue::fromParam(3);
+        call.args[3] = RegValue::unknown("loaded from memory");
+        call.args[4] = RegValue::unknown("loaded from memory");
+        call.args[5] = RegValue::unknown("");
+        in[0].calls.push_back(call);
+        call.kind = CallSite::Kind::Direct;
+        call.address = 0x1020;
+        call.target = 0x3000;
+        call.slot = 0;
+        in[0].calls.push_back(call);
+        in[0].syscalls.push_back({0x1030, RegValue::constant(60)});
+        in[0].syscalls.push_back({0x1035, RegValue::unknown("rax holds a stack address")});
+        in[0].codeReferences = {0x3000, 0x1000};
+        in[0].dataReferences = {0x5000, 0x4000, 0x6000};
+        in[1].start = 0x2000;
+        in[1].end = 0x2000; // nothing decoded
+        in[1].syscalls.push_back({0x2004, RegValue::fromParam(0)});
+        in[2].start = 0x3000;
+        in[2].end = 0x3001;
+        in[2].calls.push_back({CallSite::Kind::Indirect, 0x3000, 0, 0, {}});
+        const auto facts = ModuleFacts::from(in);
+        QCOMPARE(facts.size(), std::size_t(3));
+        QCOMPARE(facts.callsOf(0).size(), std::size_t(2));
+        QCOMPARE(facts.callsOf(0)[0].target, std::uint64_t(0x4018)); // the slot of a ViaSlot call
+        QCOMPARE(facts.regValue(facts.callsOf(0)[0].args[1]), in[0].calls[0].args[1]);
+        QCOMPARE(facts.regValue(facts.callsOf(0)[0].args[2]), in[0].calls[0].args[2]);
+        QCOMPARE(facts.regValue(facts.callsOf(0)[0].args[3]), in[0].calls[0].args[3]);
+        QCOMPARE(facts.reasonCount(), std::size_t(3)); // each reason once
+        QCOMPARE(facts.regValue(facts.syscallsOf(1)[0].rax), RegValue::fromParam(0));
+        QCOMPARE(
+            std::vector<std::uint64_t>(facts.dataReferencesOf(0).begin(), facts.dataReferencesOf(0).end()),
+            in[0].dataReferences);
+        QVERIFY(facts.callsOf(1).empty());
+
+        ModuleCache::Facts back;
+        QVERIFY(ModuleCache::decode(ModuleCache::encode(facts, 99), 99, back));
+        QVERIFY(back == facts);
+        QCOMPARE(back.function(1).end, std::uint64_t(0x2000));
+        QCOMPARE(back.reasonOf(back.syscallsOf(0)[1].rax), std::string_view("rax holds a stack address"));
+        // Any change is seen by the comparison the test relies on.
+        auto changed = in;
+        changed[0].calls[0].args[3] = RegValue::unknown("call clobbered");
+        QVERIFY(!(ModuleFacts::from(changed) == facts));
+        changed = in;
+        changed[0].dataReferences.pop_back();
+        QVERIFY(!(ModuleFacts::from(changed) == facts));
     }
 
     void witnessPathsCarrySourceLines() {
