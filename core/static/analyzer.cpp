@@ -59,8 +59,8 @@ const std::unordered_set<std::string>& noReturnNames() {
 }
 
 // glibc functions that may load NSS service modules (getpwnam, getaddrinfo, ...).
-const std::unordered_set<std::string>& nssEntryNames() {
-    static const std::unordered_set<std::string> names = {
+const std::set<std::string, std::less<>>& nssEntryNames() {
+    static const std::set<std::string, std::less<>> names = {
         "getpwnam",         "getpwnam_r",         "getpwuid",        "getpwuid_r",      "getpwent",
         "getpwent_r",       "getgrnam",           "getgrnam_r",      "getgrgid",        "getgrgid_r",
         "getgrent",         "getgrent_r",         "getgrouplist",    "initgroups",      "getspnam",
@@ -72,8 +72,8 @@ const std::unordered_set<std::string>& nssEntryNames() {
     return names;
 }
 
-const std::unordered_set<std::string>& dlopenNames() {
-    static const std::unordered_set<std::string> names = {"dlopen", "dlmopen", "__libc_dlopen_mode"};
+const std::set<std::string, std::less<>>& dlopenNames() {
+    static const std::set<std::string, std::less<>> names = {"dlopen", "dlmopen", "__libc_dlopen_mode"};
     return names;
 }
 
@@ -106,8 +106,6 @@ struct ModuleState {
     std::string reason;
     std::shared_ptr<const ModuleFacts> facts;
     FunctionId firstId = 0; // facts function fi is FunctionId firstId + fi
-    std::unordered_map<std::uint64_t, FunctionId> byAddress;
-    std::vector<std::pair<std::uint64_t, FunctionId>> sortedStarts; // for containment lookups
 };
 
 // Which data objects of one module the program can reach. Symbols with a size give real object
@@ -244,6 +242,7 @@ public:
         for (int round = 0; round < 4; ++round) {
             graph_ = CallGraph{};
             edgeCall_.clear();
+            inEdges_.clear();
             takenOutsideLibc_.clear();
             modules_.clear();
             auto loaded = loadProgram(opts_.program, resolver_, extra, &images_);
@@ -385,36 +384,56 @@ private:
         return ModuleFacts::from(analyzeCode(in, std::max(1u, opts_.threads)));
     }
 
-    FunctionId addFunction(std::uint32_t module, std::uint64_t address, std::uint64_t size) {
-        auto& m = modules_[module];
-        auto it = m.byAddress.find(address);
-        if (it != m.byAddress.end())
-            return it->second;
-        CgFunction f;
-        f.module = module;
-        f.address = address;
-        f.size = size;
-        const auto* sym = m.image->symbolFor(address);
-        f.name = (sym && sym->value == address) ? sym->name : "sub_" + hex(address);
-        const auto id = static_cast<FunctionId>(graph_.functions.size());
-        graph_.functions.push_back(std::move(f));
-        m.byAddress.emplace(address, id);
-        return id;
+    // The symbol a function is named after: the best one at its address; empty for none.
+    std::string_view symbolName(const CgFunction& f) const {
+        const auto* sym = modules_[f.module].image->symbolFor(f.address);
+        return sym && sym->value == f.address ? std::string_view(sym->name) : std::string_view();
+    }
+    // Names are given on first use (most functions of most libraries are never named: they are
+    // neither reachable nor described anywhere).
+    const std::string& nameOf(FunctionId id) {
+        auto& f = graph_.functions[id];
+        if (f.name.empty() && !f.hub) {
+            const auto sym = symbolName(f);
+            f.name = sym.empty() ? "sub_" + hex(f.address) : std::string(sym);
+        }
+        return f.name;
+    }
+    std::string describe(FunctionId f, std::uint64_t address) {
+        nameOf(f);
+        return graph_.describe(f, address);
+    }
+    std::string describe(FunctionId f) {
+        nameOf(f);
+        return graph_.describe(f);
+    }
+
+    // The function of a module's facts starting at an address; kNoFunction for none.
+    FunctionId functionStartingAt(std::uint32_t module, std::uint64_t address) const {
+        const auto& m = modules_[module];
+        const auto& fs = m.facts->functions;
+        const auto end = fs.begin() + static_cast<std::ptrdiff_t>(m.facts->size());
+        const auto it =
+            std::lower_bound(fs.begin(), end, address,
+                             [](const ModuleFacts::Function& f, std::uint64_t a) { return f.start < a; });
+        return it != end && it->start == address ? m.firstId + static_cast<FunctionId>(it - fs.begin())
+                                                 : kNoFunction;
     }
 
     // The function starting at (or, failing that, containing) an address.
     FunctionId functionAt(std::uint32_t module, std::uint64_t address) const {
         const auto& m = modules_[module];
-        auto it = m.byAddress.find(address);
-        if (it != m.byAddress.end())
-            return it->second;
-        auto up = std::upper_bound(m.sortedStarts.begin(), m.sortedStarts.end(),
-                                   std::make_pair(address, std::numeric_limits<FunctionId>::max()));
-        if (up == m.sortedStarts.begin())
+        const auto& fs = m.facts->functions;
+        const auto end = fs.begin() + static_cast<std::ptrdiff_t>(m.facts->size());
+        auto up =
+            std::upper_bound(fs.begin(), end, address,
+                             [](std::uint64_t a, const ModuleFacts::Function& f) { return a < f.start; });
+        if (up == fs.begin())
             return kNoFunction;
         --up;
-        const auto& f = graph_.functions[up->second];
-        return address < f.address + std::max<std::uint64_t>(f.size, 1) ? up->second : kNoFunction;
+        const FunctionId id = m.firstId + static_cast<FunctionId>(up - fs.begin());
+        const auto& f = graph_.functions[id];
+        return address < f.address + std::max<std::uint64_t>(f.size, 1) ? id : kNoFunction;
     }
 
     struct Binding {
@@ -550,6 +569,14 @@ private:
 
     void link() {
         // Functions of every module.
+        std::size_t functionCount = 1, callCount = 0;
+        for (const auto& m : modules_) {
+            functionCount += m.facts->size();
+            callCount += m.facts->calls.size();
+        }
+        graph_.functions.reserve(functionCount);
+        graph_.edges.reserve(callCount + callCount / 4);
+        edgeCall_.reserve(callCount + callCount / 4);
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             auto& m = modules_[mi];
             CgModule cm;
@@ -561,12 +588,12 @@ private:
             m.firstId = static_cast<FunctionId>(graph_.functions.size());
             for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
                 const auto& f = m.facts->function(fi);
-                addFunction(mi, f.start, f.end > f.start ? f.end - f.start : 0);
+                CgFunction fn;
+                fn.module = mi;
+                fn.address = f.start;
+                fn.size = f.end > f.start ? f.end - f.start : 0;
+                graph_.functions.push_back(std::move(fn));
             }
-            m.sortedStarts.clear();
-            for (const auto& [addr, id] : m.byAddress)
-                m.sortedStarts.emplace_back(addr, id);
-            std::sort(m.sortedStarts.begin(), m.sortedStarts.end());
         }
         indexSymbols();
         timer_.mark(" link: functions");
@@ -608,13 +635,13 @@ private:
                         break;
                     }
                     if (!problem.empty())
-                        graph_.notes.push_back(graph_.describe(from, c.address) + ": " + problem);
+                        graph_.notes.push_back(describe(from, c.address) + ": " + problem);
                     // Function pointers passed as arguments: the callee may call them back.
                     for (const auto& arg : c.args) {
                         for (auto v : mf.constantsOf(arg)) {
-                            const auto it = m.byAddress.find(static_cast<std::uint64_t>(v));
-                            if (it != m.byAddress.end() && it->second != from)
-                                addEdge(from, it->second, c.address, EdgeKind::Callback);
+                            const auto to = functionStartingAt(mi, static_cast<std::uint64_t>(v));
+                            if (to != kNoFunction && to != from)
+                                addEdge(from, to, c.address, EdgeKind::Callback);
                         }
                     }
                     // A PLT stub: a tiny function that only jumps through one GOT slot.
@@ -671,16 +698,14 @@ private:
             auto& m = modules_[mi];
             for (std::size_t fi = 0; fi < m.facts->size(); ++fi)
                 for (auto ref : m.facts->codeReferencesOf(fi)) {
-                    const auto it = m.byAddress.find(ref);
-                    if (it != m.byAddress.end())
-                        take(it->second, m.firstId + static_cast<FunctionId>(fi), ref);
+                    if (const auto to = functionStartingAt(mi, ref); to != kNoFunction)
+                        take(to, m.firstId + static_cast<FunctionId>(fi), ref);
                 }
             for (const auto& rel : m.image->relocations()) {
                 if (rel.type == R_X86_64_RELATIVE) {
                     const auto target = static_cast<std::uint64_t>(rel.addend);
-                    const auto it = m.byAddress.find(target);
-                    if (it != m.byAddress.end())
-                        dataTakes.push_back({mi, rel.offset, it->second});
+                    if (const auto to = functionStartingAt(mi, target); to != kNoFunction)
+                        dataTakes.push_back({mi, rel.offset, to});
                     else
                         dataPointers.push_back({mi, rel.offset, mi, target});
                 } else if ((rel.type == R_X86_64_64 || rel.type == R_X86_64_GLOB_DAT) && rel.symbol > 0) {
@@ -773,10 +798,12 @@ private:
             codeTakesBy[codeTakes[i].by].push_back(i);
 
         timer_.mark(" link: data liveness");
-        std::vector<std::vector<std::uint32_t>> out(graph_.functions.size());
+        auto& out = outEdges_;
+        out.assign(graph_.functions.size(), {});
         for (std::uint32_t i = 0; i < graph_.edges.size(); ++i)
             out[graph_.edges[i].from].push_back(i);
-        std::vector<char> live(graph_.functions.size(), 0);
+        auto& live = live_;
+        live.assign(graph_.functions.size(), 0);
         std::vector<FunctionId> functionQueue;
         std::vector<std::pair<std::uint32_t, std::uint32_t>> segmentQueue; // module, segment
         auto visit = [&](FunctionId f) {
@@ -854,9 +881,8 @@ private:
             for (std::size_t off = (8 - s.address % 8) % 8; off + 8 <= bytes.size(); off += 8) {
                 std::uint64_t v;
                 std::memcpy(&v, bytes.data() + off, 8);
-                const auto it = modules_[mi].byAddress.find(v);
-                if (it != modules_[mi].byAddress.end())
-                    take(it->second, s.address + off);
+                if (const auto f = functionStartingAt(mi, v); f != kNoFunction)
+                    take(f, s.address + off);
             }
         }
     }
@@ -923,9 +949,8 @@ private:
                     break;
                 case RegValue::Kind::Unknown:
                     graph_.sites.push_back({e.from, e.site, -1,
-                                            std::string("syscall number passed to ") +
-                                                graph_.describe(w.wrapper) + " in " + kArgRegs[w.param] +
-                                                ": " + describeValue(mf, v),
+                                            std::string("syscall number passed to ") + describe(w.wrapper) +
+                                                " in " + kArgRegs[w.param] + ": " + describeValue(mf, v),
                                             w.executes});
                     break;
                 }
@@ -940,7 +965,12 @@ private:
                            std::set<std::pair<FunctionId, int>>& seen) {
         if (!seen.insert({f, param}).second)
             return;
-        for (std::size_t ei = 0; ei < graph_.edges.size(); ++ei) {
+        if (inEdges_.empty()) {
+            inEdges_.resize(graph_.functions.size());
+            for (std::uint32_t ei = 0; ei < graph_.edges.size(); ++ei)
+                inEdges_[graph_.edges[ei].to].push_back(ei);
+        }
+        for (const auto ei : inEdges_[f]) {
             const auto& e = graph_.edges[ei];
             const ModuleFacts::Call* call = edgeCall_[ei];
             if (e.to != f || !call || e.kind == EdgeKind::Callback)
@@ -956,26 +986,37 @@ private:
 
     // Reachability where the indirect-call hub leads only to functions whose address was taken
     // outside libc.
-    std::vector<bool> reachableWithoutLibcPointers() const {
-        CallGraph pruned;
-        pruned.functions = graph_.functions;
-        pruned.entries = graph_.entries;
-        pruned.edges.reserve(graph_.edges.size());
-        for (const auto& e : graph_.edges) {
-            if (graph_.functions[e.from].hub && !graph_.functions[e.to].hub) {
-                const auto& target = graph_.functions[e.to];
-                if (modules_[target.module].image->soname() == "libc.so.6" && !takenOutsideLibc_.count(e.to))
-                    continue;
+    std::vector<char> reachableWithoutLibcPointers() const {
+        std::vector<char> seen(graph_.functions.size(), 0);
+        std::vector<FunctionId> stack;
+        auto visit = [&](FunctionId f) {
+            if (!seen[f]) {
+                seen[f] = 1;
+                stack.push_back(f);
             }
-            pruned.edges.push_back(e);
+        };
+        for (const auto& e : graph_.entries)
+            visit(e.function);
+        while (!stack.empty()) {
+            const FunctionId f = stack.back();
+            stack.pop_back();
+            const bool fromHub = graph_.functions[f].hub;
+            for (const auto ei : outEdges_[f]) {
+                const FunctionId to = graph_.edges[ei].to;
+                if (fromHub && !graph_.functions[to].hub &&
+                    modules_[graph_.functions[to].module].image->soname() == "libc.so.6" &&
+                    !takenOutsideLibc_.count(to))
+                    continue;
+                visit(to);
+            }
         }
-        return pruned.reachable();
+        return seen;
     }
 
     // Libraries the program loads at run time: constant-string dlopen calls and NSS modules.
     std::vector<std::pair<std::string, std::string>> discoverDlopen() {
         std::vector<std::pair<std::string, std::string>> out;
-        const auto live = graph_.reachable();
+        const auto& live = live_;
         // NSS lookups are calls the program makes (getpwnam, getaddrinfo, ...), directly or through
         // its libraries, or through a pointer to them taken outside libc. Reaching them only through
         // glibc's own internal pointer tables (RPC, stdio) says nothing about the program, and would
@@ -988,12 +1029,16 @@ private:
             const auto& fn = graph_.functions[f];
             if (!live[f] || fn.hub)
                 continue;
-            if (called[f] && nssEntryNames().count(fn.name) &&
+            // A PLT stub's name ("x@plt") is none of these; any other function is named after its symbol.
+            const std::string_view name = fn.name.empty() ? symbolName(fn) : std::string_view(fn.name);
+            if (name.empty())
+                continue;
+            if (called[f] && nssEntryNames().count(name) &&
                 modules_[fn.module].image->soname() == "libc.so.6")
                 usesNss = true;
-            if (called[f] && fn.name == "iconv_open" && modules_[fn.module].image->soname() == "libc.so.6")
+            if (called[f] && name == "iconv_open" && modules_[fn.module].image->soname() == "libc.so.6")
                 usesIconv = true;
-            if (dlopenNames().count(fn.name))
+            if (dlopenNames().count(name))
                 dlopens.insert(f);
         }
         for (FunctionId f : dlopens) {
@@ -1009,7 +1054,7 @@ private:
                 if (auto name = image.cStringAt(static_cast<std::uint64_t>(addr));
                     name && (name->find(".so") != std::string::npos || name->find('/') != std::string::npos))
                     out.push_back(
-                        {*name, "constant string passed by " + graph_.describe(where.first, where.second)});
+                        {*name, "constant string passed by " + describe(where.first, where.second)});
             }
         }
         if (usesNss)
@@ -1071,7 +1116,7 @@ private:
     // the witness paths: every function on a shortest path from an entry to a reachable site.
     void addSourceLocations() {
         std::vector<char> wanted(graph_.functions.size(), 0);
-        const auto live = graph_.reachable();
+        const auto& live = live_;
         const auto tree = graph_.shortestPathTree();
         for (const auto& s : graph_.sites) {
             if (!live[s.function])
@@ -1085,19 +1130,37 @@ private:
                 f = graph_.edges[tree[f]].from;
             }
         }
-        for (FunctionId f = 0; f < graph_.functions.size(); ++f) {
-            auto& fn = graph_.functions[f];
-            if (!wanted[f] || fn.hub)
+        timer_.mark(" witness paths");
+        std::vector<std::vector<FunctionId>> byModule(modules_.size());
+        for (FunctionId f = 0; f < graph_.functions.size(); ++f)
+            if (wanted[f] && !graph_.functions[f].hub)
+                byModule[graph_.functions[f].module].push_back(f);
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            if (byModule[mi].empty())
                 continue;
-            const auto& image = *modules_[fn.module].image;
-            if (!image.hasDebugInfo())
-                continue;
-            if (auto loc = image.sourceLocation(fn.address)) {
-                fn.sourceFile = loc->file;
-                fn.line = loc->line;
-                // Stripped code has no symbol; its debug information still names the function.
-                if (fn.name.starts_with("sub_") && !loc->function.empty())
-                    fn.name = loc->function;
+            const auto& image = *modules_[mi].image;
+            // From the cache when it has every address; otherwise from DWARF, then cached.
+            auto known = cache_.locations(image);
+            const bool complete = std::all_of(byModule[mi].begin(), byModule[mi].end(), [&](FunctionId f) {
+                return known.count(graph_.functions[f].address) > 0;
+            });
+            if (!complete) {
+                if (!image.hasDebugInfo())
+                    continue;
+                for (const FunctionId f : byModule[mi])
+                    if (const auto a = graph_.functions[f].address; !known.count(a))
+                        known[a] = image.sourceLocation(a);
+                cache_.storeLocations(image, known);
+            }
+            for (const FunctionId f : byModule[mi]) {
+                auto& fn = graph_.functions[f];
+                if (const auto& loc = known.at(fn.address)) {
+                    fn.sourceFile = loc->file;
+                    fn.line = loc->line;
+                    // Stripped code has no symbol; its debug information still names the function.
+                    if (nameOf(f).starts_with("sub_") && !loc->function.empty())
+                        fn.name = loc->function;
+                }
             }
         }
     }
@@ -1106,7 +1169,7 @@ private:
     // hold syscall sites in unreachable code (so `why` can say a site exists but is not reachable).
     // Unreachable code is most of every library; dropping it halves the analysis file.
     void pruneUnreachable() {
-        const auto live = graph_.reachable();
+        const auto& live = live_;
         std::vector<char> keep(graph_.functions.size(), 0);
         for (FunctionId f = 0; f < graph_.functions.size(); ++f)
             keep[f] = live[f] || graph_.functions[f].hub;
@@ -1119,6 +1182,7 @@ private:
         std::vector<CgFunction> functions;
         for (FunctionId f = 0; f < graph_.functions.size(); ++f)
             if (keep[f]) {
+                nameOf(f);
                 newId[f] = static_cast<FunctionId>(functions.size());
                 functions.push_back(std::move(graph_.functions[f]));
             }
@@ -1158,8 +1222,11 @@ private:
     std::vector<ModuleState> modules_;
     std::optional<std::size_t> interpreter_;
     std::unordered_set<FunctionId> takenOutsideLibc_;
-    std::unordered_map<std::string, std::vector<Binding>> exports_;
-    std::vector<const ModuleFacts::Call*> edgeCall_; // parallel to graph_.edges
+    std::unordered_map<std::string_view, std::vector<Binding>> exports_; // names live in the images
+    std::vector<const ModuleFacts::Call*> edgeCall_;                     // parallel to graph_.edges
+    // After link: the edges out of and (built on first use) into each function, and what is reachable.
+    std::vector<std::vector<std::uint32_t>> outEdges_, inEdges_;
+    std::vector<char> live_;
 };
 
 } // namespace

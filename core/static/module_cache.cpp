@@ -18,6 +18,7 @@ namespace swb {
 namespace {
 
 constexpr std::string_view kMagic = "SWBFACTS";
+constexpr std::string_view kLinesMagic = "SWBLINES";
 
 void putValue(std::string& out, const ModuleFacts::Value& v) {
     out.push_back(static_cast<char>(v.kind));
@@ -305,6 +306,71 @@ std::shared_ptr<const ModuleCache::Facts> ModuleCache::get(const ElfImage& image
         }
     }
     return facts;
+}
+
+std::string ModuleCache::encodeLocations(const Locations& all) {
+    std::string out(kLinesMagic);
+    putVarint(out, static_cast<std::uint64_t>(kModuleAnalysisVersion));
+    putVarint(out, all.size());
+    for (const auto& [address, loc] : all) {
+        putVarint(out, address);
+        out.push_back(loc ? 1 : 0);
+        if (loc) {
+            putString(out, loc->file);
+            putVarint(out, loc->line);
+            putString(out, loc->function);
+        }
+    }
+    return out;
+}
+
+bool ModuleCache::decodeLocations(std::string_view bytes, Locations& out) {
+    if (!bytes.starts_with(kLinesMagic))
+        return false;
+    ByteReader r(bytes.substr(kLinesMagic.size()));
+    if (r.varint() != static_cast<std::uint64_t>(kModuleAnalysisVersion))
+        return false;
+    const auto n = r.varint();
+    if (r.failed() || n > r.remaining())
+        return false;
+    out.clear();
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const auto address = r.varint();
+        std::optional<ElfImage::SourceLocation> loc;
+        if (r.byte()) {
+            loc.emplace();
+            loc->file = r.string();
+            loc->line = static_cast<std::uint32_t>(r.varint());
+            loc->function = r.string();
+        }
+        if (r.failed())
+            return false;
+        out.emplace_hint(out.end(), address, std::move(loc));
+    }
+    return r.atEnd();
+}
+
+ModuleCache::Locations ModuleCache::locations(const ElfImage& image) const {
+    Locations out;
+    if (!useDisk_ || image.buildId().empty())
+        return out;
+    const auto mapping = MappedFile::open(dir_ + "/" + image.buildId() + ".lines");
+    if (mapping && !decodeLocations(mapping->bytes(), out))
+        out.clear();
+    return out;
+}
+
+void ModuleCache::storeLocations(const ElfImage& image, const Locations& all) const {
+    if (!useDisk_ || image.buildId().empty())
+        return;
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    try {
+        if (!ec)
+            writeFileAtomically(dir_ + "/" + image.buildId() + ".lines", encodeLocations(all));
+    } catch (const std::exception&) {
+        // A cache that cannot be written only costs time next run.
+    }
 }
 
 } // namespace swb

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "static/elf_image.h"
 #include "static/module_facts.h"
 
 #include <functional>
@@ -10,8 +11,6 @@
 #include <vector>
 
 namespace swb {
-
-class ElfImage;
 
 // Per-module analysis results, kept in memory for the run and on disk by build-id
 // ($XDG_CACHE_HOME/swb/modules/BUILDID.facts, else ~/.cache/swb/...), so analyzing another
@@ -24,6 +23,16 @@ public:
 
     // Thread-safe; `compute` runs outside the lock.
     std::shared_ptr<const Facts> get(const ElfImage& image, const std::function<Facts()>& compute);
+
+    // Source locations of code addresses of one module (nullopt: no line table covers it), kept by
+    // build-id in BUILDID.lines so that DWARF (libc's separate debug file is 5 MB) is read once
+    // per library rather than once per analysis. Empty when nothing is cached for the image.
+    using Locations = std::map<std::uint64_t, std::optional<ElfImage::SourceLocation>>;
+    Locations locations(const ElfImage& image) const;
+    // Replaces the image's entry with `all` (what locations() gave plus what was looked up since).
+    void storeLocations(const ElfImage& image, const Locations& all) const;
+    static std::string encodeLocations(const Locations& all);
+    static bool decodeLocations(std::string_view bytes, Locations& out);
 
     const std::string& directory() const { return dir_; }
     std::size_t hits() const { return hits_; }
