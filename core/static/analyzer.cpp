@@ -5,6 +5,7 @@
 #include "static/module_cache.h"
 #include "util/error.h"
 #include "util/phase_timer.h"
+#include "util/varint.h"
 
 #include <elf.h>
 
@@ -238,57 +239,29 @@ public:
     CallGraph run() {
         std::vector<std::string> extra = opts_.dlopen;
         std::set<std::string> dlopenReasons;
+        // The libraries a previous analysis of the same program discovered, if every input of the
+        // discovery is unchanged (see fingerprint()): the last round straight away. It must then
+        // discover nothing more, as it did the first time; otherwise the rounds run from the start.
+        bool done = false;
+        Rounds previous;
+        if (readRounds(previous) && loadAndLink(previous.extra, &previous.fingerprint) &&
+            newLibraries(previous.extra).empty()) {
+            extra = std::move(previous.extra);
+            dlopenReasons = std::move(previous.reasons);
+            done = true;
+        }
         // Load, analyze and link; repeat while constant-string dlopen calls or NSS uses add modules.
-        for (int round = 0; round < 4; ++round) {
-            graph_ = CallGraph{};
-            edgeCall_.clear();
-            inEdges_.clear();
-            takenOutsideLibc_.clear();
-            modules_.clear();
-            auto loaded = loadProgram(opts_.program, resolver_, extra, &images_);
-            timer_.mark("load ELF images");
-            graph_.program = opts_.program;
-            for (const auto& m : loaded.missing)
-                graph_.notes.push_back("missing library: " + m);
-            interpreter_ = loaded.interpreter;
-            // Modules from the first dlopen'ed library on were loaded only because of it.
-            std::size_t firstDlopen = loaded.modules.size();
-            for (std::size_t i = 1; i < loaded.modules.size() && firstDlopen == loaded.modules.size(); ++i)
-                for (const auto& lib : extra)
-                    if (baseName(loaded.modules[i].path) == baseName(lib) || loaded.modules[i].path == lib)
-                        firstDlopen = i;
-            for (std::size_t i = 0; i < loaded.modules.size(); ++i) {
-                ModuleState st;
-                st.image = loaded.modules[i].image;
-                st.path = loaded.modules[i].path;
-                st.hostPath = loaded.modules[i].hostPath;
-                st.reason = i == 0                               ? "program"
-                            : interpreter_ && *interpreter_ == i ? "interpreter"
-                            : i >= firstDlopen                   ? "dlopen"
-                                                                 : "needed";
-                modules_.push_back(std::move(st));
-            }
-            analyzeModules();
-            timer_.mark("analyze / read cache");
-            link();
-            timer_.mark("link");
-            const auto more = discoverDlopen();
-            timer_.mark("discover dlopen");
-            std::size_t before = extra.size();
+        for (int round = 0; round < 4 && !done; ++round) {
+            loadAndLink(extra, nullptr);
+            const auto more = newLibraries(extra);
             for (const auto& [lib, why] : more) {
-                // A library already loaded (under this name, its soname or its file name) adds nothing.
-                const bool loadedAlready =
-                    std::any_of(modules_.begin(), modules_.end(), [&](const ModuleState& m) {
-                        return m.path == lib || baseName(m.path) == baseName(lib) ||
-                               m.image->soname() == baseName(lib);
-                    });
-                if (!loadedAlready && std::find(extra.begin(), extra.end(), lib) == extra.end()) {
-                    extra.push_back(lib);
-                    dlopenReasons.insert("dlopen: " + lib + " (" + why + ")");
-                }
+                extra.push_back(lib);
+                dlopenReasons.insert("dlopen: " + lib + " (" + why + ")");
             }
-            if (extra.size() == before)
-                break;
+            if (more.empty()) {
+                writeRounds({extra, dlopenReasons, fingerprint()});
+                done = true;
+            }
         }
         for (const auto& r : dlopenReasons)
             graph_.notes.push_back(r);
@@ -301,6 +274,140 @@ public:
     }
 
 private:
+    // One round: loads the program with the `extra` libraries, analyzes every module and links.
+    // With `expected`, stops after loading (returning false) unless the fingerprint matches.
+    bool loadAndLink(const std::vector<std::string>& extra, const std::string* expected) {
+        graph_ = CallGraph{};
+        edgeCall_.clear();
+        inEdges_.clear();
+        takenOutsideLibc_.clear();
+        modules_.clear();
+        auto loaded = loadProgram(opts_.program, resolver_, extra, &images_);
+        timer_.mark("load ELF images");
+        graph_.program = opts_.program;
+        for (const auto& m : loaded.missing)
+            graph_.notes.push_back("missing library: " + m);
+        interpreter_ = loaded.interpreter;
+        // Modules from the first dlopen'ed library on were loaded only because of it.
+        std::size_t firstDlopen = loaded.modules.size();
+        for (std::size_t i = 1; i < loaded.modules.size() && firstDlopen == loaded.modules.size(); ++i)
+            for (const auto& lib : extra)
+                if (baseName(loaded.modules[i].path) == baseName(lib) || loaded.modules[i].path == lib)
+                    firstDlopen = i;
+        for (std::size_t i = 0; i < loaded.modules.size(); ++i) {
+            ModuleState st;
+            st.image = loaded.modules[i].image;
+            st.path = loaded.modules[i].path;
+            st.hostPath = loaded.modules[i].hostPath;
+            st.reason = i == 0                               ? "program"
+                        : interpreter_ && *interpreter_ == i ? "interpreter"
+                        : i >= firstDlopen                   ? "dlopen"
+                                                             : "needed";
+            modules_.push_back(std::move(st));
+        }
+        if (expected && (expected->empty() || fingerprint() != *expected))
+            return false;
+        analyzeModules();
+        timer_.mark("analyze / read cache");
+        link();
+        timer_.mark("link");
+        return true;
+    }
+
+    // The libraries the linked graph loads at run time that `extra` and the loaded modules lack,
+    // with the reason, each once.
+    std::vector<std::pair<std::string, std::string>> newLibraries(std::vector<std::string> extra) {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& [lib, why] : discoverDlopen()) {
+            // A library already loaded (under this name, its soname or its file name) adds nothing.
+            const bool loadedAlready =
+                std::any_of(modules_.begin(), modules_.end(), [&](const ModuleState& m) {
+                    return m.path == lib || baseName(m.path) == baseName(lib) ||
+                           m.image->soname() == baseName(lib);
+                });
+            if (!loadedAlready && std::find(extra.begin(), extra.end(), lib) == extra.end()) {
+                extra.push_back(lib);
+                out.push_back({lib, why});
+            }
+        }
+        timer_.mark("discover dlopen");
+        return out;
+    }
+
+    // What the dlopen rounds of an analysis found: the libraries of its last round and the notes
+    // saying why, valid while the fingerprint of that round's inputs is unchanged.
+    struct Rounds {
+        std::vector<std::string> extra;
+        std::set<std::string> reasons;
+        std::string fingerprint;
+    };
+
+    // Everything the rounds' discoveries depend on: the options, each module of the last round
+    // (the earlier rounds loaded a prefix of it) by path and build-id (which keys its cached facts)
+    // and file size, the libraries that were missing, /etc/nsswitch.conf's services and the gconv
+    // modules. Empty (no reuse) when a module has no build-id.
+    std::string fingerprint() const {
+        std::string out = "version " + std::to_string(kModuleAnalysisVersion) + "\n";
+        for (const auto& m : modules_) {
+            if (m.image->buildId().empty())
+                return {};
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(m.hostPath, ec);
+            out += m.path + '\0' + m.hostPath + '\0' + m.image->buildId() + '\0' +
+                   std::to_string(ec ? 0 : size) + '\n';
+        }
+        for (const auto& note : graph_.notes)
+            out += note + '\n';
+        for (const auto& lib : nssModules())
+            out += "nss " + lib + '\n';
+        for (const auto& lib : gconvModules())
+            out += "gconv " + lib + '\n';
+        return out;
+    }
+
+    // The record's name and the options it is for.
+    std::string roundsKey() const {
+        std::string key = "program " + opts_.program + "\nrootfs " + opts_.rootfs + "\n";
+        for (const auto& lib : opts_.dlopen)
+            key += "dlopen " + lib + "\n";
+        return key;
+    }
+
+    bool readRounds(Rounds& out) const {
+        const auto key = roundsKey();
+        const auto bytes = cache_.readRecord(hex(std::hash<std::string>{}(key)) + ".rounds");
+        if (!bytes.starts_with(kRoundsMagic))
+            return false;
+        ByteReader r(std::string_view(bytes).substr(kRoundsMagic.size()));
+        if (r.varint() != static_cast<std::uint64_t>(kModuleAnalysisVersion) || r.string() != key)
+            return false;
+        out.fingerprint = r.string();
+        for (auto n = r.varint(); n > 0 && !r.failed(); --n)
+            out.extra.push_back(r.string());
+        for (auto n = r.varint(); n > 0 && !r.failed(); --n)
+            out.reasons.insert(r.string());
+        return !r.failed() && r.atEnd() && !out.fingerprint.empty();
+    }
+
+    void writeRounds(const Rounds& rounds) const {
+        if (rounds.fingerprint.empty())
+            return;
+        const auto key = roundsKey();
+        std::string out(kRoundsMagic);
+        putVarint(out, static_cast<std::uint64_t>(kModuleAnalysisVersion));
+        putString(out, key);
+        putString(out, rounds.fingerprint);
+        putVarint(out, rounds.extra.size());
+        for (const auto& lib : rounds.extra)
+            putString(out, lib);
+        putVarint(out, rounds.reasons.size());
+        for (const auto& why : rounds.reasons)
+            putString(out, why);
+        cache_.writeRecord(hex(std::hash<std::string>{}(key)) + ".rounds", out);
+    }
+
+    static constexpr std::string_view kRoundsMagic = "SWBROUND";
+
     void progress(const std::string& stage, std::size_t done, std::size_t total) {
         if (opts_.progress)
             opts_.progress(stage, done, total);

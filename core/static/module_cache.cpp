@@ -373,4 +373,27 @@ void ModuleCache::storeLocations(const ElfImage& image, const Locations& all) co
     }
 }
 
+std::string ModuleCache::readRecord(const std::string& name) const {
+    if (!useDisk_)
+        return {};
+    try {
+        return readWholeFile(dir_ + "/" + name);
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+void ModuleCache::writeRecord(const std::string& name, const std::string& bytes) const {
+    if (!useDisk_)
+        return;
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    try {
+        if (!ec)
+            writeFileAtomically(dir_ + "/" + name, bytes);
+    } catch (const std::exception&) {
+        // A cache that cannot be written only costs time next run.
+    }
+}
+
 } // namespace swb

@@ -34,6 +34,11 @@ public:
     static std::string encodeLocations(const Locations& all);
     static bool decodeLocations(std::string_view bytes, Locations& out);
 
+    // A small file of the caller's own (NAME in the cache directory); empty when absent or when the
+    // disk cache is off. Written atomically; failures to write are ignored.
+    std::string readRecord(const std::string& name) const;
+    void writeRecord(const std::string& name, const std::string& bytes) const;
+
     const std::string& directory() const { return dir_; }
     std::size_t hits() const { return hits_; }
     std::size_t misses() const { return misses_; }
