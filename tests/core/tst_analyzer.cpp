@@ -1,6 +1,7 @@
 // The static analyzer end to end on the features fixture: each syscall is found the way the
 // fixture reaches it, with a witness path an analyst can read.
 #include "static/analyzer.h"
+#include "static/elf_image.h"
 #include "static/module_cache.h"
 #include "util/error.h"
 
@@ -129,6 +130,21 @@ private slots:
         QCOMPARE(again.syscalls(), graph_.syscalls());
         QCOMPARE(again.edges.size(), graph_.edges.size());
         QVERIFY(!QDir(cacheDir_.path()).entryList({QStringLiteral("*.facts")}).isEmpty());
+        // The dlopen rounds were reused (the plugin is loaded straight away), with their notes.
+        const auto rounds = QDir(cacheDir_.path()).entryList({QStringLiteral("*.rounds")});
+        QCOMPARE(rounds.size(), 1);
+        QCOMPARE(again.notes, graph_.notes);
+        QCOMPARE(again.modules.size(), graph_.modules.size());
+        // A damaged record is not trusted: the rounds run again and give the same graph.
+        QFile record(cacheDir_.filePath(rounds[0]));
+        QVERIFY(record.open(QIODevice::ReadWrite));
+        const auto bytes = record.readAll();
+        QVERIFY(record.resize(bytes.size() / 2));
+        record.close();
+        const auto third = analyzeProgram(opts);
+        QCOMPARE(third.notes, graph_.notes);
+        QCOMPARE(third.syscalls(), graph_.syscalls());
+        QCOMPARE(third.edges.size(), graph_.edges.size());
         opts.useCache = false;
         QCOMPARE(analyzeProgram(opts).syscalls(), graph_.syscalls());
     }
@@ -223,6 +239,53 @@ private slots:
         // The concrete call chain is preferred over a path through the indirect-call hub.
         for (const auto& step : paths[0])
             QVERIFY(!g.functions[step.function].hub);
+    }
+
+    void sourceLinesAreCachedByBuildId() {
+        // stack_fixture's lines came from DWARF in witnessPathsCarrySourceLines and are cached now.
+        const std::string program = SWB_FIXTURE_DIR "/stack_fixture";
+        const auto image = ElfImage::load(program);
+        QVERIFY(!image->buildId().empty());
+        const QString file =
+            cacheDir_.filePath(QString::fromStdString(image->buildId()) + QStringLiteral(".lines"));
+        QVERIFY(QFileInfo::exists(file));
+        AnalyzeOptions opts;
+        opts.program = program;
+        opts.cacheDir = cacheDir_.path().toStdString();
+        const auto first = analyzeProgram(opts);
+        FunctionId main = kNoFunction;
+        for (FunctionId f = 0; f < first.functions.size(); ++f)
+            if (first.describe(f) == "stack_fixture!main")
+                main = f;
+        QVERIFY(main != kNoFunction);
+        QVERIFY(first.functions[main].line > 0);
+        // What the cache says is what the analysis reports: a record with another line for main
+        // (and nothing else, so the other functions come from DWARF again) shows through.
+        ModuleCache::Locations planted;
+        planted[first.functions[main].address] = ElfImage::SourceLocation{"planted.c", 4242, ""};
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        const auto bytes = ModuleCache::encodeLocations(planted);
+        out.write(bytes.data(), static_cast<qint64>(bytes.size()));
+        out.close();
+        const auto second = analyzeProgram(opts);
+        QCOMPARE(second.functions.size(), first.functions.size());
+        QCOMPARE(second.functions[main].sourceFile, std::string("planted.c"));
+        QCOMPARE(second.functions[main].line, std::uint32_t(4242));
+        bool othersUnchanged = false;
+        for (FunctionId f = 0; f < first.functions.size(); ++f)
+            if (f != main && first.functions[f].line > 0) {
+                QCOMPARE(second.functions[f].line, first.functions[f].line);
+                othersUnchanged = true;
+            }
+        QVERIFY(othersUnchanged);
+        // Garbage in the file is ignored.
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        out.write("SWBLINES garbage");
+        out.close();
+        const auto third = analyzeProgram(opts);
+        QCOMPARE(third.functions[main].line, first.functions[main].line);
+        QCOMPARE(third.functions[main].sourceFile, first.functions[main].sourceFile);
     }
 
     void iconvLoadsGconvModules() {
