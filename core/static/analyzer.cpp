@@ -285,6 +285,7 @@ private:
         auto loaded = loadProgram(opts_.program, resolver_, extra, &images_);
         timer_.mark("load ELF images");
         graph_.program = opts_.program;
+        missing_ = loaded.missing;
         for (const auto& m : loaded.missing)
             graph_.notes.push_back("missing library: " + m);
         interpreter_ = loaded.interpreter;
@@ -356,8 +357,8 @@ private:
             out += m.path + '\0' + m.hostPath + '\0' + m.image->buildId() + '\0' +
                    std::to_string(ec ? 0 : size) + '\n';
         }
-        for (const auto& note : graph_.notes)
-            out += note + '\n';
+        for (const auto& m : missing_)
+            out += "missing " + m + '\n';
         for (const auto& lib : nssModules())
             out += "nss " + lib + '\n';
         for (const auto& lib : gconvModules())
@@ -1328,6 +1329,7 @@ private:
     CallGraph graph_;
     std::vector<ModuleState> modules_;
     std::optional<std::size_t> interpreter_;
+    std::vector<std::string> missing_; // libraries the last loadProgram did not find
     std::unordered_set<FunctionId> takenOutsideLibc_;
     std::unordered_map<std::string_view, std::vector<Binding>> exports_; // names live in the images
     std::vector<const ModuleFacts::Call*> edgeCall_;                     // parallel to graph_.edges
