@@ -106,7 +106,12 @@ struct ModuleState {
     std::string hostPath;
     std::string reason;
     std::shared_ptr<const ModuleFacts> facts;
-    FunctionId firstId = 0; // facts function fi is FunctionId firstId + fi
+    FunctionId firstId = 0;          // facts function fi is FunctionId firstId + fi
+    std::vector<std::size_t> needed; // DT_NEEDED modules (indices)
+    // For a dlopen'ed module: the exported functions the program may look up with dlsym, all of
+    // them unless the module was loaded only for NSS or iconv (then those named with one of these).
+    std::vector<std::string> dlsymPrefixes;
+    bool dlsymAny = true;
 };
 
 // Which data objects of one module the program can reach. Symbols with a size give real object
@@ -244,22 +249,32 @@ public:
         // discover nothing more, as it did the first time; otherwise the rounds run from the start.
         bool done = false;
         Rounds previous;
-        if (readRounds(previous) && loadAndLink(previous.extra, &previous.fingerprint) &&
-            newLibraries(previous.extra).empty()) {
-            extra = std::move(previous.extra);
-            dlopenReasons = std::move(previous.reasons);
-            done = true;
+        bool rootsChanged = false;
+        if (readRounds(previous)) {
+            narrow_ = previous.narrow;
+            named_ = previous.named;
+            if (loadAndLink(previous.extra, &previous.fingerprint) &&
+                newLibraries(previous.extra, rootsChanged).empty() && !rootsChanged) {
+                extra = std::move(previous.extra);
+                dlopenReasons = std::move(previous.reasons);
+                done = true;
+            } else {
+                narrow_.clear();
+                named_.clear();
+            }
         }
         // Load, analyze and link; repeat while constant-string dlopen calls or NSS uses add modules.
         for (int round = 0; round < 4 && !done; ++round) {
             loadAndLink(extra, nullptr);
-            const auto more = newLibraries(extra);
+            const auto more = newLibraries(extra, rootsChanged);
             for (const auto& [lib, why] : more) {
                 extra.push_back(lib);
                 dlopenReasons.insert("dlopen: " + lib + " (" + why + ")");
+                if (const char* prefix = narrowPrefix(why))
+                    narrow_[lib] = prefix;
             }
-            if (more.empty()) {
-                writeRounds({extra, dlopenReasons, fingerprint()});
+            if (more.empty() && !rootsChanged) {
+                writeRounds({extra, dlopenReasons, fingerprint(), narrow_, named_});
                 done = true;
             }
         }
@@ -300,6 +315,7 @@ private:
             st.image = loaded.modules[i].image;
             st.path = loaded.modules[i].path;
             st.hostPath = loaded.modules[i].hostPath;
+            st.needed = loaded.modules[i].needed;
             st.reason = i == 0                               ? "program"
                         : interpreter_ && *interpreter_ == i ? "interpreter"
                         : i >= firstDlopen                   ? "dlopen"
@@ -308,6 +324,7 @@ private:
         }
         if (expected && (expected->empty() || fingerprint() != *expected))
             return false;
+        scopeDlsym(extra);
         analyzeModules();
         timer_.mark("analyze / read cache");
         link();
@@ -317,15 +334,20 @@ private:
 
     // The libraries the linked graph loads at run time that `extra` and the loaded modules lack,
     // with the reason, each once.
-    std::vector<std::pair<std::string, std::string>> newLibraries(std::vector<std::string> extra) {
+    // `rootsChanged` is set when a library first loaded only for NSS or iconv turns out to be
+    // dlopen'ed by name too: the round must be linked again with all its exports.
+    std::vector<std::pair<std::string, std::string>> newLibraries(std::vector<std::string> extra,
+                                                                  bool& rootsChanged) {
         std::vector<std::pair<std::string, std::string>> out;
+        rootsChanged = false;
         for (const auto& [lib, why] : discoverDlopen()) {
+            if (!narrowPrefix(why) && named_.insert(lib).second)
+                for (const auto& m : modules_)
+                    if (!m.dlsymAny && matches(m, lib))
+                        rootsChanged = true;
             // A library already loaded (under this name, its soname or its file name) adds nothing.
-            const bool loadedAlready =
-                std::any_of(modules_.begin(), modules_.end(), [&](const ModuleState& m) {
-                    return m.path == lib || baseName(m.path) == baseName(lib) ||
-                           m.image->soname() == baseName(lib);
-                });
+            const bool loadedAlready = std::any_of(modules_.begin(), modules_.end(),
+                                                   [&](const ModuleState& m) { return matches(m, lib); });
             if (!loadedAlready && std::find(extra.begin(), extra.end(), lib) == extra.end()) {
                 extra.push_back(lib);
                 out.push_back({lib, why});
@@ -335,12 +357,70 @@ private:
         return out;
     }
 
+    // Whether a module is the library NAME (a dlopen argument, a soname or a path).
+    static bool matches(const ModuleState& m, const std::string& name) {
+        return m.path == name || baseName(m.path) == baseName(name) || m.image->soname() == baseName(name);
+    }
+
+    // glibc looks up only these names in the modules it loads itself: `_nss_SERVICE_FUNCTION` in an
+    // NSS service module (nss_module.c), `gconv`, `gconv_init` and `gconv_end` in a gconv module
+    // (gconv_dl.c); nullptr for a library dlopen'ed by name, which may be searched for anything.
+    static const char* narrowPrefix(const std::string& why) {
+        if (why.starts_with("NSS service"))
+            return "_nss_";
+        if (why.starts_with("gconv module"))
+            return "gconv";
+        return nullptr;
+    }
+
+    // Which exports of each dlopen'ed module dlsym may return. dlsym on a handle searches the
+    // library and its dependencies, so a module gets every export when it is (or a library that
+    // depends on it is) dlopen'ed by name: given with --dlopen, found as a constant dlopen
+    // argument, or named so in any round. A module loaded only for NSS services or gconv modules
+    // (they or their dependencies) gets only the names glibc looks up there.
+    void scopeDlsym(const std::vector<std::string>& extra) {
+        std::vector<std::vector<const char*>> owners(modules_.size()); // nullptr: by name
+        for (const auto& lib : extra) {
+            const auto it = narrow_.find(lib);
+            const char* prefix = it == narrow_.end() || named_.count(lib) ? nullptr : it->second.c_str();
+            std::size_t root = 1;
+            while (root < modules_.size() && !matches(modules_[root], lib))
+                ++root;
+            std::vector<char> seen(modules_.size(), 0);
+            for (std::vector<std::size_t> stack{root}; !stack.empty();) {
+                const auto mi = stack.back();
+                stack.pop_back();
+                if (mi >= modules_.size() || std::exchange(seen[mi], 1))
+                    continue;
+                owners[mi].push_back(prefix);
+                stack.insert(stack.end(), modules_[mi].needed.begin(), modules_[mi].needed.end());
+            }
+        }
+        for (std::size_t mi = 0; mi < modules_.size(); ++mi) {
+            auto& m = modules_[mi];
+            const bool byName =
+                owners[mi].empty() ||
+                std::find(owners[mi].begin(), owners[mi].end(), nullptr) != owners[mi].end() ||
+                std::any_of(named_.begin(), named_.end(),
+                            [&](const std::string& name) { return matches(m, name); });
+            m.dlsymAny = byName;
+            if (!byName)
+                for (const char* prefix : owners[mi])
+                    if (std::find(m.dlsymPrefixes.begin(), m.dlsymPrefixes.end(), prefix) ==
+                        m.dlsymPrefixes.end())
+                        m.dlsymPrefixes.push_back(prefix);
+        }
+    }
+
     // What the dlopen rounds of an analysis found: the libraries of its last round and the notes
-    // saying why, valid while the fingerprint of that round's inputs is unchanged.
+    // saying why, and the libraries loaded only for NSS or iconv, valid while the fingerprint of
+    // that round's inputs is unchanged.
     struct Rounds {
         std::vector<std::string> extra;
         std::set<std::string> reasons;
         std::string fingerprint;
+        std::map<std::string, std::string> narrow; // library -> the prefix of what glibc looks up
+        std::set<std::string> named;               // libraries dlopen'ed by name in some round
     };
 
     // Everything the rounds' discoveries depend on: the options, each module of the last round
@@ -387,6 +467,12 @@ private:
             out.extra.push_back(r.string());
         for (auto n = r.varint(); n > 0 && !r.failed(); --n)
             out.reasons.insert(r.string());
+        for (auto n = r.varint(); n > 0 && !r.failed(); --n) {
+            auto lib = r.string();
+            out.narrow[std::move(lib)] = r.string();
+        }
+        for (auto n = r.varint(); n > 0 && !r.failed(); --n)
+            out.named.insert(r.string());
         return !r.failed() && r.atEnd() && !out.fingerprint.empty();
     }
 
@@ -404,6 +490,14 @@ private:
         putVarint(out, rounds.reasons.size());
         for (const auto& why : rounds.reasons)
             putString(out, why);
+        putVarint(out, rounds.narrow.size());
+        for (const auto& [lib, prefix] : rounds.narrow) {
+            putString(out, lib);
+            putString(out, prefix);
+        }
+        putVarint(out, rounds.named.size());
+        for (const auto& lib : rounds.named)
+            putString(out, lib);
         cache_.writeRecord(hex(std::hash<std::string>{}(key)) + ".rounds", out);
     }
 
@@ -841,7 +935,10 @@ private:
             if (m.reason == "dlopen")
                 for (const auto& sym : m.image->dynamicSymbols())
                     if (sym.defined && (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) &&
-                        sym.binding != STB_LOCAL && sym.visibility == STV_DEFAULT)
+                        sym.binding != STB_LOCAL && sym.visibility == STV_DEFAULT &&
+                        (m.dlsymAny ||
+                         std::any_of(m.dlsymPrefixes.begin(), m.dlsymPrefixes.end(),
+                                     [&](const std::string& p) { return sym.name.starts_with(p); })))
                         take(functionAt(mi, sym.value), kNoFunction, sym.value);
         }
 
@@ -1330,6 +1427,10 @@ private:
     std::vector<ModuleState> modules_;
     std::optional<std::size_t> interpreter_;
     std::vector<std::string> missing_; // libraries the last loadProgram did not find
+    // Libraries loaded only because glibc loads them (NSS, gconv), with the prefix of the names it
+    // looks up there, and every library some round found dlopen'ed by name (see scopeDlsym).
+    std::map<std::string, std::string> narrow_;
+    std::set<std::string> named_;
     std::unordered_set<FunctionId> takenOutsideLibc_;
     std::unordered_map<std::string_view, std::vector<Binding>> exports_; // names live in the images
     std::vector<const ModuleFacts::Call*> edgeCall_;                     // parallel to graph_.edges

@@ -367,6 +367,69 @@ private slots:
         QVERIFY(noted); // the host's copy is not used
     }
 
+    void nssModulesAreSearchedOnlyForNssNames() {
+        // A rootfs with ls (which calls getpwuid), nsswitch.conf naming the fixture service
+        // "sanss", its module and the library that module needs.
+        QTemporaryDir root;
+        const QString r = root.path();
+        const QString libDir = r + QStringLiteral("/usr/lib/x86_64-linux-gnu/");
+        QVERIFY(QDir().mkpath(r + QStringLiteral("/usr/bin")));
+        QVERIFY(QDir().mkpath(libDir));
+        QVERIFY(QDir().mkpath(r + QStringLiteral("/etc")));
+        QVERIFY(QFile::copy(QStringLiteral("/usr/bin/ls"), r + QStringLiteral("/usr/bin/ls")));
+        for (const char* lib : {"libselinux.so.1", "libc.so.6", "libpcre2-8.so.0", "ld-linux-x86-64.so.2"})
+            QVERIFY(QFile::copy(
+                QFileInfo(QStringLiteral("/lib/x86_64-linux-gnu/") + QLatin1String(lib)).canonicalFilePath(),
+                libDir + QLatin1String(lib)));
+        for (const char* lib : {"libnss_sanss.so.2", "libsanssdep.so"})
+            QVERIFY(QFile::copy(QStringLiteral(SWB_FIXTURE_DIR "/") + QLatin1String(lib),
+                                libDir + QLatin1String(lib)));
+        QVERIFY(QFile::link(QStringLiteral("usr/lib"), r + QStringLiteral("/lib")));
+        QVERIFY(QFile::link(QStringLiteral("/usr/lib/x86_64-linux-gnu"), r + QStringLiteral("/lib64")));
+        for (const auto& [name, text] : {std::pair{"/etc/ld.so.conf", "/usr/lib/x86_64-linux-gnu\n"},
+                                         std::pair{"/etc/nsswitch.conf", "passwd: files sanss\n"}}) {
+            QFile f(r + QLatin1String(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        }
+        const auto& table = SyscallTable::forArch(Arch::X86_64);
+        const auto has = [&](const CallGraph& g, const char* name) {
+            const auto set = g.syscalls();
+            return std::binary_search(set.begin(), set.end(), *table.number(name));
+        };
+
+        AnalyzeOptions opts;
+        opts.program = "/usr/bin/ls";
+        opts.rootfs = r.toStdString();
+        opts.useCache = false;
+        const auto g = analyzeProgram(opts);
+        bool nss = false, dep = false;
+        for (const auto& m : g.modules) {
+            nss |= m.path.ends_with("/libnss_sanss.so.2") && m.loadReason == "dlopen";
+            dep |= m.path.ends_with("/libsanssdep.so");
+        }
+        QVERIFY(nss);
+        QVERIFY(dep);
+        QVERIFY(has(g, "swapoff"));     // _nss_sanss_getpwnam_r: what glibc looks up
+        QVERIFY(!has(g, "acct"));       // sanss_unused: exported, but never looked up or called
+        QVERIFY(!has(g, "pivot_root")); // the dependency's export: glibc searches it for _nss_ names only
+
+        // Once the program dlopen()s the dependency by name, dlsym may return any of its exports.
+        opts.dlopen = {"libsanssdep.so"};
+        const auto byName = analyzeProgram(opts);
+        QVERIFY(has(byName, "pivot_root"));
+        QVERIFY(has(byName, "swapoff"));
+        QVERIFY(!has(byName, "acct"));
+
+        // The same from the rounds record of a warm cache.
+        QTemporaryDir cache;
+        opts.dlopen.clear();
+        opts.useCache = true;
+        opts.cacheDir = cache.path().toStdString();
+        QCOMPARE(analyzeProgram(opts).syscalls(), g.syscalls());
+        QCOMPARE(analyzeProgram(opts).syscalls(), g.syscalls());
+    }
+
     void notAnElfFails() {
         AnalyzeOptions opts;
         opts.program = SWB_SOURCE_DIR "/README.md";
