@@ -3,10 +3,15 @@
 #include "static/analysis_file.h"
 #include "static/analyzer.h"
 #include "util/error.h"
+#include "util/phase_timer.h"
 
+#include <malloc.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -55,7 +60,29 @@ private:
     std::size_t width_ = 0;
 };
 
+// A warm analysis touches ~80 MB of fresh heap (call graph, facts, the file it writes), and page
+// faults are what it then spends most time on (on a paravirtualized VM, several microseconds
+// each). Transparent huge pages make that one fault per 2 MB; THP is often enabled only for
+// memory that asks for it (madvise mode), so grow the heap in one large step and ask for it: all
+// allocations on the main heap (one arena, no mmap'ed chunks below 32 MB), which is extended by
+// 256 MB of address space at once and never trimmed during the run. Best effort.
+void useHugePagesForTheHeap() {
+    constexpr int kPad = 256 << 20;
+    if (!::mallopt(M_ARENA_MAX, 1) || !::mallopt(M_MMAP_THRESHOLD, 32 << 20) ||
+        !::mallopt(M_TRIM_THRESHOLD, kPad * 2) || !::mallopt(M_TOP_PAD, kPad))
+        return;
+    const auto before = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+    void* volatile block = ::malloc(1 << 20); // more than the heap has left: extends it by the pad
+    ::free(block);
+    const auto after = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+    const std::uintptr_t huge = 2 << 20;
+    const auto start = (before + huge - 1) & ~(huge - 1);
+    if (after > start + huge)
+        ::madvise(reinterpret_cast<void*>(start), after - start, MADV_HUGEPAGE);
+}
+
 int runAnalyze(const AnalyzeArgs& args) {
+    useHugePagesForTheHeap();
     AnalyzeOptions opts;
     opts.program = args.binary;
     opts.rootfs = args.rootfs;
@@ -72,7 +99,9 @@ int runAnalyze(const AnalyzeArgs& args) {
     const std::string output = args.output.empty()
                                    ? std::filesystem::path(args.binary).filename().string() + ".swbanalysis"
                                    : args.output;
+    PhaseTimer timer;
     writeAnalysisFile(graph, output);
+    timer.mark("write analysis file");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto unresolved = graph.unresolvedSites();
     std::cerr << "swb: " << graph.syscalls().size() << " syscalls reachable from " << graph.entries.size()

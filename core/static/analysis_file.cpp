@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <string_view>
 #include <type_traits>
 
@@ -31,6 +33,15 @@ namespace {
 void putJsonString(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
     out += '"';
+    // Most names need no escaping: append them whole.
+    if (std::all_of(text.begin(), text.end(), [](char ch) {
+            const auto c = static_cast<unsigned char>(ch);
+            return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+        })) {
+        out.append(text);
+        out += '"';
+        return;
+    }
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
         if (c == '"' || c == '\\') {
@@ -59,8 +70,11 @@ template <typename... T> void putJsonRow(std::string& out, bool first, const T&.
             putJsonString(out, v);
         else if constexpr (std::is_same_v<V, bool>)
             out += v ? "true" : "false";
-        else
-            out += std::to_string(v);
+        else {
+            char buf[24];
+            const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+            out.append(buf, end);
+        }
     };
     (one(values), ...);
     out += ']';

@@ -4,6 +4,8 @@
 #include "static/elf_image.h"
 #include "static/module_cache.h"
 #include "util/error.h"
+#include "util/phase_timer.h"
+#include "util/varint.h"
 
 #include <elf.h>
 
@@ -58,8 +60,8 @@ const std::unordered_set<std::string>& noReturnNames() {
 }
 
 // glibc functions that may load NSS service modules (getpwnam, getaddrinfo, ...).
-const std::unordered_set<std::string>& nssEntryNames() {
-    static const std::unordered_set<std::string> names = {
+const std::set<std::string, std::less<>>& nssEntryNames() {
+    static const std::set<std::string, std::less<>> names = {
         "getpwnam",         "getpwnam_r",         "getpwuid",        "getpwuid_r",      "getpwent",
         "getpwent_r",       "getgrnam",           "getgrnam_r",      "getgrgid",        "getgrgid_r",
         "getgrent",         "getgrent_r",         "getgrouplist",    "initgroups",      "getspnam",
@@ -71,8 +73,8 @@ const std::unordered_set<std::string>& nssEntryNames() {
     return names;
 }
 
-const std::unordered_set<std::string>& dlopenNames() {
-    static const std::unordered_set<std::string> names = {"dlopen", "dlmopen", "__libc_dlopen_mode"};
+const std::set<std::string, std::less<>>& dlopenNames() {
+    static const std::set<std::string, std::less<>> names = {"dlopen", "dlmopen", "__libc_dlopen_mode"};
     return names;
 }
 
@@ -86,9 +88,11 @@ std::string baseName(const std::string& p) {
     return p.substr(p.rfind('/') + 1);
 }
 
-std::string describeValue(const RegValue& v) {
-    if (v.kind == RegValue::Kind::Unknown)
-        return v.reason.empty() ? std::string("unknown") : v.reason;
+std::string describeValue(const ModuleFacts& facts, const ModuleFacts::Value& v) {
+    if (v.kind == RegValue::Kind::Unknown) {
+        const auto reason = facts.reasonOf(v);
+        return reason.empty() ? std::string("unknown") : std::string(reason);
+    }
     if (v.kind == RegValue::Kind::Param)
         return "parameter " + std::to_string(v.param);
     return "constants";
@@ -101,10 +105,13 @@ struct ModuleState {
     std::string path; // as the program sees it
     std::string hostPath;
     std::string reason;
-    std::shared_ptr<const std::vector<FunctionFacts>> facts;
-    std::vector<FunctionId> ids; // parallel to facts
-    std::unordered_map<std::uint64_t, FunctionId> byAddress;
-    std::vector<std::pair<std::uint64_t, FunctionId>> sortedStarts; // for containment lookups
+    std::shared_ptr<const ModuleFacts> facts;
+    FunctionId firstId = 0;          // facts function fi is FunctionId firstId + fi
+    std::vector<std::size_t> needed; // DT_NEEDED modules (indices)
+    // For a dlopen'ed module: the exported functions the program may look up with dlsym, all of
+    // them unless the module was loaded only for NSS or iconv (then those named with one of these).
+    std::vector<std::string> dlsymPrefixes;
+    bool dlsymAny = true;
 };
 
 // Which data objects of one module the program can reach. Symbols with a size give real object
@@ -122,7 +129,7 @@ public:
     static constexpr std::uint64_t kObjectReach = 128;
 
     template <typename Pointers>
-    void build(const ElfImage& image, const std::vector<FunctionFacts>& facts, const Pointers& pointers,
+    void build(const ElfImage& image, const ModuleFacts& facts, const Pointers& pointers,
                std::uint32_t module) {
         // Position-dependent images hold absolute pointers this model does not follow: all live.
         if (image.kind() == ElfImage::Kind::Executable && !image.isPie())
@@ -142,9 +149,8 @@ public:
             }
         std::sort(sized_.begin(), sized_.end());
         sized_.erase(std::unique(sized_.begin(), sized_.end()), sized_.end());
-        for (const auto& f : facts)
-            for (auto a : f.dataReferences)
-                anchors.push_back({a, false});
+        for (auto a : facts.dataReferences)
+            anchors.push_back({a, false});
         for (const auto& p : pointers)
             if (p.targetModule == module)
                 anchors.push_back({p.target, true});
@@ -238,62 +244,265 @@ public:
     CallGraph run() {
         std::vector<std::string> extra = opts_.dlopen;
         std::set<std::string> dlopenReasons;
+        // The libraries a previous analysis of the same program discovered, if every input of the
+        // discovery is unchanged (see fingerprint()): the last round straight away. It must then
+        // discover nothing more, as it did the first time; otherwise the rounds run from the start.
+        bool done = false;
+        Rounds previous;
+        bool rootsChanged = false;
+        if (readRounds(previous)) {
+            narrow_ = previous.narrow;
+            named_ = previous.named;
+            if (loadAndLink(previous.extra, &previous.fingerprint) &&
+                newLibraries(previous.extra, rootsChanged).empty() && !rootsChanged) {
+                extra = std::move(previous.extra);
+                dlopenReasons = std::move(previous.reasons);
+                done = true;
+            } else {
+                narrow_.clear();
+                named_.clear();
+            }
+        }
         // Load, analyze and link; repeat while constant-string dlopen calls or NSS uses add modules.
-        for (int round = 0; round < 4; ++round) {
-            graph_ = CallGraph{};
-            edgeCall_.clear();
-            takenOutsideLibc_.clear();
-            modules_.clear();
-            auto loaded = loadProgram(opts_.program, resolver_, extra);
-            graph_.program = opts_.program;
-            for (const auto& m : loaded.missing)
-                graph_.notes.push_back("missing library: " + m);
-            interpreter_ = loaded.interpreter;
-            // Modules from the first dlopen'ed library on were loaded only because of it.
-            std::size_t firstDlopen = loaded.modules.size();
-            for (std::size_t i = 1; i < loaded.modules.size() && firstDlopen == loaded.modules.size(); ++i)
-                for (const auto& lib : extra)
-                    if (baseName(loaded.modules[i].path) == baseName(lib) || loaded.modules[i].path == lib)
-                        firstDlopen = i;
-            for (std::size_t i = 0; i < loaded.modules.size(); ++i) {
-                ModuleState st;
-                st.image = loaded.modules[i].image;
-                st.path = loaded.modules[i].path;
-                st.hostPath = loaded.modules[i].hostPath;
-                st.reason = i == 0                               ? "program"
-                            : interpreter_ && *interpreter_ == i ? "interpreter"
-                            : i >= firstDlopen                   ? "dlopen"
-                                                                 : "needed";
-                modules_.push_back(std::move(st));
-            }
-            analyzeModules();
-            link();
-            const auto more = discoverDlopen();
-            std::size_t before = extra.size();
+        for (int round = 0; round < 4 && !done; ++round) {
+            loadAndLink(extra, nullptr);
+            const auto more = newLibraries(extra, rootsChanged);
             for (const auto& [lib, why] : more) {
-                // A library already loaded (under this name, its soname or its file name) adds nothing.
-                const bool loadedAlready =
-                    std::any_of(modules_.begin(), modules_.end(), [&](const ModuleState& m) {
-                        return m.path == lib || baseName(m.path) == baseName(lib) ||
-                               m.image->soname() == baseName(lib);
-                    });
-                if (!loadedAlready && std::find(extra.begin(), extra.end(), lib) == extra.end()) {
-                    extra.push_back(lib);
-                    dlopenReasons.insert("dlopen: " + lib + " (" + why + ")");
-                }
+                extra.push_back(lib);
+                dlopenReasons.insert("dlopen: " + lib + " (" + why + ")");
+                if (const char* prefix = narrowPrefix(why))
+                    narrow_[lib] = prefix;
             }
-            if (extra.size() == before)
-                break;
+            if (more.empty() && !rootsChanged) {
+                writeRounds({extra, dlopenReasons, fingerprint(), narrow_, named_});
+                done = true;
+            }
         }
         for (const auto& r : dlopenReasons)
             graph_.notes.push_back(r);
         addSpecials();
         addSourceLocations();
+        timer_.mark("source locations");
         pruneUnreachable();
+        timer_.mark("prune");
         return std::move(graph_);
     }
 
 private:
+    // One round: loads the program with the `extra` libraries, analyzes every module and links.
+    // With `expected`, stops after loading (returning false) unless the fingerprint matches.
+    bool loadAndLink(const std::vector<std::string>& extra, const std::string* expected) {
+        graph_ = CallGraph{};
+        edgeCall_.clear();
+        inEdges_.clear();
+        takenOutsideLibc_.clear();
+        modules_.clear();
+        auto loaded = loadProgram(opts_.program, resolver_, extra, &images_);
+        timer_.mark("load ELF images");
+        graph_.program = opts_.program;
+        missing_ = loaded.missing;
+        for (const auto& m : loaded.missing)
+            graph_.notes.push_back("missing library: " + m);
+        interpreter_ = loaded.interpreter;
+        // Modules from the first dlopen'ed library on were loaded only because of it.
+        std::size_t firstDlopen = loaded.modules.size();
+        for (std::size_t i = 1; i < loaded.modules.size() && firstDlopen == loaded.modules.size(); ++i)
+            for (const auto& lib : extra)
+                if (baseName(loaded.modules[i].path) == baseName(lib) || loaded.modules[i].path == lib)
+                    firstDlopen = i;
+        for (std::size_t i = 0; i < loaded.modules.size(); ++i) {
+            ModuleState st;
+            st.image = loaded.modules[i].image;
+            st.path = loaded.modules[i].path;
+            st.hostPath = loaded.modules[i].hostPath;
+            st.needed = loaded.modules[i].needed;
+            st.reason = i == 0                               ? "program"
+                        : interpreter_ && *interpreter_ == i ? "interpreter"
+                        : i >= firstDlopen                   ? "dlopen"
+                                                             : "needed";
+            modules_.push_back(std::move(st));
+        }
+        if (expected && (expected->empty() || fingerprint() != *expected))
+            return false;
+        scopeDlsym(extra);
+        analyzeModules();
+        timer_.mark("analyze / read cache");
+        link();
+        timer_.mark("link");
+        return true;
+    }
+
+    // The libraries the linked graph loads at run time that `extra` and the loaded modules lack,
+    // with the reason, each once.
+    // `rootsChanged` is set when a library first loaded only for NSS or iconv turns out to be
+    // dlopen'ed by name too: the round must be linked again with all its exports.
+    std::vector<std::pair<std::string, std::string>> newLibraries(std::vector<std::string> extra,
+                                                                  bool& rootsChanged) {
+        std::vector<std::pair<std::string, std::string>> out;
+        rootsChanged = false;
+        for (const auto& [lib, why] : discoverDlopen()) {
+            if (!narrowPrefix(why) && named_.insert(lib).second)
+                for (const auto& m : modules_)
+                    if (!m.dlsymAny && matches(m, lib))
+                        rootsChanged = true;
+            // A library already loaded (under this name, its soname or its file name) adds nothing.
+            const bool loadedAlready = std::any_of(modules_.begin(), modules_.end(),
+                                                   [&](const ModuleState& m) { return matches(m, lib); });
+            if (!loadedAlready && std::find(extra.begin(), extra.end(), lib) == extra.end()) {
+                extra.push_back(lib);
+                out.push_back({lib, why});
+            }
+        }
+        timer_.mark("discover dlopen");
+        return out;
+    }
+
+    // Whether a module is the library NAME (a dlopen argument, a soname or a path).
+    static bool matches(const ModuleState& m, const std::string& name) {
+        return m.path == name || baseName(m.path) == baseName(name) || m.image->soname() == baseName(name);
+    }
+
+    // glibc looks up only these names in the modules it loads itself: `_nss_SERVICE_FUNCTION` in an
+    // NSS service module (nss_module.c), `gconv`, `gconv_init` and `gconv_end` in a gconv module
+    // (gconv_dl.c); nullptr for a library dlopen'ed by name, which may be searched for anything.
+    static const char* narrowPrefix(const std::string& why) {
+        if (why.starts_with("NSS service"))
+            return "_nss_";
+        if (why.starts_with("gconv module"))
+            return "gconv";
+        return nullptr;
+    }
+
+    // Which exports of each dlopen'ed module dlsym may return. dlsym on a handle searches the
+    // library and its dependencies, so a module gets every export when it is (or a library that
+    // depends on it is) dlopen'ed by name: given with --dlopen, found as a constant dlopen
+    // argument, or named so in any round. A module loaded only for NSS services or gconv modules
+    // (they or their dependencies) gets only the names glibc looks up there.
+    void scopeDlsym(const std::vector<std::string>& extra) {
+        std::vector<std::vector<const char*>> owners(modules_.size()); // nullptr: by name
+        for (const auto& lib : extra) {
+            const auto it = narrow_.find(lib);
+            const char* prefix = it == narrow_.end() || named_.count(lib) ? nullptr : it->second.c_str();
+            std::size_t root = 1;
+            while (root < modules_.size() && !matches(modules_[root], lib))
+                ++root;
+            std::vector<char> seen(modules_.size(), 0);
+            for (std::vector<std::size_t> stack{root}; !stack.empty();) {
+                const auto mi = stack.back();
+                stack.pop_back();
+                if (mi >= modules_.size() || std::exchange(seen[mi], 1))
+                    continue;
+                owners[mi].push_back(prefix);
+                stack.insert(stack.end(), modules_[mi].needed.begin(), modules_[mi].needed.end());
+            }
+        }
+        for (std::size_t mi = 0; mi < modules_.size(); ++mi) {
+            auto& m = modules_[mi];
+            const bool byName =
+                owners[mi].empty() ||
+                std::find(owners[mi].begin(), owners[mi].end(), nullptr) != owners[mi].end() ||
+                std::any_of(named_.begin(), named_.end(),
+                            [&](const std::string& name) { return matches(m, name); });
+            m.dlsymAny = byName;
+            if (!byName)
+                for (const char* prefix : owners[mi])
+                    if (std::find(m.dlsymPrefixes.begin(), m.dlsymPrefixes.end(), prefix) ==
+                        m.dlsymPrefixes.end())
+                        m.dlsymPrefixes.push_back(prefix);
+        }
+    }
+
+    // What the dlopen rounds of an analysis found: the libraries of its last round and the notes
+    // saying why, and the libraries loaded only for NSS or iconv, valid while the fingerprint of
+    // that round's inputs is unchanged.
+    struct Rounds {
+        std::vector<std::string> extra;
+        std::set<std::string> reasons;
+        std::string fingerprint;
+        std::map<std::string, std::string> narrow; // library -> the prefix of what glibc looks up
+        std::set<std::string> named;               // libraries dlopen'ed by name in some round
+    };
+
+    // Everything the rounds' discoveries depend on: the options, each module of the last round
+    // (the earlier rounds loaded a prefix of it) by path and build-id (which keys its cached facts)
+    // and file size, the libraries that were missing, /etc/nsswitch.conf's services and the gconv
+    // modules. Empty (no reuse) when a module has no build-id.
+    std::string fingerprint() const {
+        std::string out = "version " + std::to_string(kModuleAnalysisVersion) + "\n";
+        for (const auto& m : modules_) {
+            if (m.image->buildId().empty())
+                return {};
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(m.hostPath, ec);
+            out += m.path + '\0' + m.hostPath + '\0' + m.image->buildId() + '\0' +
+                   std::to_string(ec ? 0 : size) + '\n';
+        }
+        for (const auto& m : missing_)
+            out += "missing " + m + '\n';
+        for (const auto& lib : nssModules())
+            out += "nss " + lib + '\n';
+        for (const auto& lib : gconvModules())
+            out += "gconv " + lib + '\n';
+        return out;
+    }
+
+    // The record's name and the options it is for.
+    std::string roundsKey() const {
+        std::string key = "program " + opts_.program + "\nrootfs " + opts_.rootfs + "\n";
+        for (const auto& lib : opts_.dlopen)
+            key += "dlopen " + lib + "\n";
+        return key;
+    }
+
+    bool readRounds(Rounds& out) const {
+        const auto key = roundsKey();
+        const auto bytes = cache_.readRecord(hex(std::hash<std::string>{}(key)) + ".rounds");
+        if (!bytes.starts_with(kRoundsMagic))
+            return false;
+        ByteReader r(std::string_view(bytes).substr(kRoundsMagic.size()));
+        if (r.varint() != static_cast<std::uint64_t>(kModuleAnalysisVersion) || r.string() != key)
+            return false;
+        out.fingerprint = r.string();
+        for (auto n = r.varint(); n > 0 && !r.failed(); --n)
+            out.extra.push_back(r.string());
+        for (auto n = r.varint(); n > 0 && !r.failed(); --n)
+            out.reasons.insert(r.string());
+        for (auto n = r.varint(); n > 0 && !r.failed(); --n) {
+            auto lib = r.string();
+            out.narrow[std::move(lib)] = r.string();
+        }
+        for (auto n = r.varint(); n > 0 && !r.failed(); --n)
+            out.named.insert(r.string());
+        return !r.failed() && r.atEnd() && !out.fingerprint.empty();
+    }
+
+    void writeRounds(const Rounds& rounds) const {
+        if (rounds.fingerprint.empty())
+            return;
+        const auto key = roundsKey();
+        std::string out(kRoundsMagic);
+        putVarint(out, static_cast<std::uint64_t>(kModuleAnalysisVersion));
+        putString(out, key);
+        putString(out, rounds.fingerprint);
+        putVarint(out, rounds.extra.size());
+        for (const auto& lib : rounds.extra)
+            putString(out, lib);
+        putVarint(out, rounds.reasons.size());
+        for (const auto& why : rounds.reasons)
+            putString(out, why);
+        putVarint(out, rounds.narrow.size());
+        for (const auto& [lib, prefix] : rounds.narrow) {
+            putString(out, lib);
+            putString(out, prefix);
+        }
+        putVarint(out, rounds.named.size());
+        for (const auto& lib : rounds.named)
+            putString(out, lib);
+        cache_.writeRecord(hex(std::hash<std::string>{}(key)) + ".rounds", out);
+    }
+
+    static constexpr std::string_view kRoundsMagic = "SWBROUND";
+
     void progress(const std::string& stage, std::size_t done, std::size_t total) {
         if (opts_.progress)
             opts_.progress(stage, done, total);
@@ -333,7 +542,7 @@ private:
             std::rethrow_exception(failure);
     }
 
-    std::vector<FunctionFacts> analyzeImage(const ElfImage& image) {
+    ModuleFacts analyzeImage(const ElfImage& image) {
         CodeInput in;
         for (const auto& r : image.codeRegions())
             in.code.push_back({r.address, r.bytes});
@@ -374,39 +583,59 @@ private:
         std::sort(in.noReturnFunctions.begin(), in.noReturnFunctions.end());
         in.noReturnFunctions.erase(std::unique(in.noReturnFunctions.begin(), in.noReturnFunctions.end()),
                                    in.noReturnFunctions.end());
-        return analyzeCode(in, std::max(1u, opts_.threads));
+        return ModuleFacts::from(analyzeCode(in, std::max(1u, opts_.threads)));
     }
 
-    FunctionId addFunction(std::uint32_t module, std::uint64_t address, std::uint64_t size) {
-        auto& m = modules_[module];
-        auto it = m.byAddress.find(address);
-        if (it != m.byAddress.end())
-            return it->second;
-        CgFunction f;
-        f.module = module;
-        f.address = address;
-        f.size = size;
-        const auto* sym = m.image->symbolFor(address);
-        f.name = (sym && sym->value == address) ? sym->name : "sub_" + hex(address);
-        const auto id = static_cast<FunctionId>(graph_.functions.size());
-        graph_.functions.push_back(std::move(f));
-        m.byAddress.emplace(address, id);
-        return id;
+    // The symbol a function is named after: the best one at its address; empty for none.
+    std::string_view symbolName(const CgFunction& f) const {
+        const auto* sym = modules_[f.module].image->symbolFor(f.address);
+        return sym && sym->value == f.address ? std::string_view(sym->name) : std::string_view();
+    }
+    // Names are given on first use (most functions of most libraries are never named: they are
+    // neither reachable nor described anywhere).
+    const std::string& nameOf(FunctionId id) {
+        auto& f = graph_.functions[id];
+        if (f.name.empty() && !f.hub) {
+            const auto sym = symbolName(f);
+            f.name = sym.empty() ? "sub_" + hex(f.address) : std::string(sym);
+        }
+        return f.name;
+    }
+    std::string describe(FunctionId f, std::uint64_t address) {
+        nameOf(f);
+        return graph_.describe(f, address);
+    }
+    std::string describe(FunctionId f) {
+        nameOf(f);
+        return graph_.describe(f);
+    }
+
+    // The function of a module's facts starting at an address; kNoFunction for none.
+    FunctionId functionStartingAt(std::uint32_t module, std::uint64_t address) const {
+        const auto& m = modules_[module];
+        const auto& fs = m.facts->functions;
+        const auto end = fs.begin() + static_cast<std::ptrdiff_t>(m.facts->size());
+        const auto it =
+            std::lower_bound(fs.begin(), end, address,
+                             [](const ModuleFacts::Function& f, std::uint64_t a) { return f.start < a; });
+        return it != end && it->start == address ? m.firstId + static_cast<FunctionId>(it - fs.begin())
+                                                 : kNoFunction;
     }
 
     // The function starting at (or, failing that, containing) an address.
     FunctionId functionAt(std::uint32_t module, std::uint64_t address) const {
         const auto& m = modules_[module];
-        auto it = m.byAddress.find(address);
-        if (it != m.byAddress.end())
-            return it->second;
-        auto up = std::upper_bound(m.sortedStarts.begin(), m.sortedStarts.end(),
-                                   std::make_pair(address, std::numeric_limits<FunctionId>::max()));
-        if (up == m.sortedStarts.begin())
+        const auto& fs = m.facts->functions;
+        const auto end = fs.begin() + static_cast<std::ptrdiff_t>(m.facts->size());
+        auto up =
+            std::upper_bound(fs.begin(), end, address,
+                             [](std::uint64_t a, const ModuleFacts::Function& f) { return a < f.start; });
+        if (up == fs.begin())
             return kNoFunction;
         --up;
-        const auto& f = graph_.functions[up->second];
-        return address < f.address + std::max<std::uint64_t>(f.size, 1) ? up->second : kNoFunction;
+        const FunctionId id = m.firstId + static_cast<FunctionId>(up - fs.begin());
+        const auto& f = graph_.functions[id];
+        return address < f.address + std::max<std::uint64_t>(f.size, 1) ? id : kNoFunction;
     }
 
     struct Binding {
@@ -461,10 +690,10 @@ private:
     std::vector<FunctionId> ifuncCandidates(FunctionId resolver) {
         std::vector<FunctionId> out;
         const auto& fn = graph_.functions[resolver];
-        const auto* facts = factsOf(resolver);
-        if (!facts)
+        const auto fi = factsIndex(resolver);
+        if (fi == kNoFacts)
             return out;
-        for (auto ref : facts->codeReferences) {
+        for (auto ref : modules_[fn.module].facts->codeReferencesOf(fi)) {
             const FunctionId c = functionAt(fn.module, ref);
             if (c != kNoFunction && c != resolver && graph_.functions[c].address == ref)
                 out.push_back(c);
@@ -472,14 +701,19 @@ private:
         return out;
     }
 
-    const FunctionFacts* factsOf(FunctionId f) const {
-        auto it = factsIndex_.find(f);
-        return it == factsIndex_.end() ? nullptr : it->second;
+    static constexpr std::size_t kNoFacts = static_cast<std::size_t>(-1);
+    // The index of a function in its module's facts; kNoFacts for hubs.
+    std::size_t factsIndex(FunctionId f) const {
+        const auto& fn = graph_.functions[f];
+        if (fn.hub)
+            return kNoFacts;
+        const auto& m = modules_[fn.module];
+        return f - m.firstId < m.facts->size() ? f - m.firstId : kNoFacts;
     }
 
     // `call` is the call site the edge comes from, when it is one (for its argument values).
     void addEdge(FunctionId from, FunctionId to, std::uint64_t site, EdgeKind kind,
-                 const CallSite* call = nullptr) {
+                 const ModuleFacts::Call* call = nullptr) {
         graph_.edges.push_back({from, to, site, kind});
         edgeCall_.push_back(call);
     }
@@ -537,7 +771,14 @@ private:
 
     void link() {
         // Functions of every module.
-        factsIndex_.clear();
+        std::size_t functionCount = 1, callCount = 0;
+        for (const auto& m : modules_) {
+            functionCount += m.facts->size();
+            callCount += m.facts->calls.size();
+        }
+        graph_.functions.reserve(functionCount);
+        graph_.edges.reserve(callCount + callCount / 4);
+        edgeCall_.reserve(callCount + callCount / 4);
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             auto& m = modules_[mi];
             CgModule cm;
@@ -546,18 +787,18 @@ private:
             cm.soname = m.image->soname();
             cm.loadReason = m.reason;
             graph_.modules.push_back(cm);
-            m.ids.clear();
-            for (const auto& f : *m.facts) {
-                const auto id = addFunction(mi, f.start, f.end > f.start ? f.end - f.start : 0);
-                m.ids.push_back(id);
-                factsIndex_[id] = &f;
+            m.firstId = static_cast<FunctionId>(graph_.functions.size());
+            for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
+                const auto& f = m.facts->function(fi);
+                CgFunction fn;
+                fn.module = mi;
+                fn.address = f.start;
+                fn.size = f.end > f.start ? f.end - f.start : 0;
+                graph_.functions.push_back(std::move(fn));
             }
-            m.sortedStarts.clear();
-            for (const auto& [addr, id] : m.byAddress)
-                m.sortedStarts.emplace_back(addr, id);
-            std::sort(m.sortedStarts.begin(), m.sortedStarts.end());
         }
         indexSymbols();
+        timer_.mark(" link: functions");
 
         const FunctionId hub = static_cast<FunctionId>(graph_.functions.size());
         {
@@ -571,10 +812,12 @@ private:
         std::vector<std::pair<FunctionId, EdgeKind>> targets;
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             auto& m = modules_[mi];
-            for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
-                const auto& f = (*m.facts)[fi];
-                const FunctionId from = m.ids[fi];
-                for (const auto& c : f.calls) {
+            const auto& mf = *m.facts;
+            for (std::size_t fi = 0; fi < mf.size(); ++fi) {
+                const auto& f = mf.function(fi);
+                const auto calls = mf.callsOf(fi);
+                const FunctionId from = m.firstId + static_cast<FunctionId>(fi);
+                for (const auto& c : calls) {
                     targets.clear();
                     std::string problem;
                     switch (c.kind) {
@@ -587,28 +830,26 @@ private:
                         break;
                     }
                     case CallSite::Kind::ViaSlot:
-                        slotTargets(mi, c.slot, targets, problem);
+                        slotTargets(mi, c.target, targets, problem);
                         break;
                     case CallSite::Kind::Indirect:
                         targets.push_back({hub, EdgeKind::Indirect});
                         break;
                     }
                     if (!problem.empty())
-                        graph_.notes.push_back(graph_.describe(from, c.address) + ": " + problem);
+                        graph_.notes.push_back(describe(from, c.address) + ": " + problem);
                     // Function pointers passed as arguments: the callee may call them back.
                     for (const auto& arg : c.args) {
-                        if (arg.kind != RegValue::Kind::Constants)
-                            continue;
-                        for (auto v : arg.constants) {
-                            const auto it = m.byAddress.find(static_cast<std::uint64_t>(v));
-                            if (it != m.byAddress.end() && it->second != from)
-                                addEdge(from, it->second, c.address, EdgeKind::Callback);
+                        for (auto v : mf.constantsOf(arg)) {
+                            const auto to = functionStartingAt(mi, static_cast<std::uint64_t>(v));
+                            if (to != kNoFunction && to != from)
+                                addEdge(from, to, c.address, EdgeKind::Callback);
                         }
                     }
                     // A PLT stub: a tiny function that only jumps through one GOT slot.
-                    if (c.kind == CallSite::Kind::ViaSlot && f.calls.size() == 1 && f.end - f.start <= 16 &&
-                        f.syscalls.empty()) {
-                        if (const auto* rel = m.image->relocationAt(c.slot); rel && rel->symbol > 0)
+                    if (c.kind == CallSite::Kind::ViaSlot && calls.size() == 1 && f.end - f.start <= 16 &&
+                        mf.syscallsOf(fi).empty()) {
+                        if (const auto* rel = m.image->relocationAt(c.target); rel && rel->symbol > 0)
                             graph_.functions[from].name =
                                 m.image->dynamicSymbols().at(static_cast<std::size_t>(rel->symbol)).name +
                                 "@plt";
@@ -619,6 +860,7 @@ private:
             }
         }
 
+        timer_.mark(" link: calls");
         // Address-taken functions: targets of indirect calls. An address stored in data (a
         // relocation, a pointer table) counts from the start; an address the code materializes
         // counts once the function doing it is reachable (see the fixpoint below).
@@ -657,17 +899,15 @@ private:
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             auto& m = modules_[mi];
             for (std::size_t fi = 0; fi < m.facts->size(); ++fi)
-                for (auto ref : (*m.facts)[fi].codeReferences) {
-                    const auto it = m.byAddress.find(ref);
-                    if (it != m.byAddress.end())
-                        take(it->second, m.ids[fi], ref);
+                for (auto ref : m.facts->codeReferencesOf(fi)) {
+                    if (const auto to = functionStartingAt(mi, ref); to != kNoFunction)
+                        take(to, m.firstId + static_cast<FunctionId>(fi), ref);
                 }
             for (const auto& rel : m.image->relocations()) {
                 if (rel.type == R_X86_64_RELATIVE) {
                     const auto target = static_cast<std::uint64_t>(rel.addend);
-                    const auto it = m.byAddress.find(target);
-                    if (it != m.byAddress.end())
-                        dataTakes.push_back({mi, rel.offset, it->second});
+                    if (const auto to = functionStartingAt(mi, target); to != kNoFunction)
+                        dataTakes.push_back({mi, rel.offset, to});
                     else
                         dataPointers.push_back({mi, rel.offset, mi, target});
                 } else if ((rel.type == R_X86_64_64 || rel.type == R_X86_64_GLOB_DAT) && rel.symbol > 0) {
@@ -695,10 +935,14 @@ private:
             if (m.reason == "dlopen")
                 for (const auto& sym : m.image->dynamicSymbols())
                     if (sym.defined && (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) &&
-                        sym.binding != STB_LOCAL && sym.visibility == STV_DEFAULT)
+                        sym.binding != STB_LOCAL && sym.visibility == STV_DEFAULT &&
+                        (m.dlsymAny ||
+                         std::any_of(m.dlsymPrefixes.begin(), m.dlsymPrefixes.end(),
+                                     [&](const std::string& p) { return sym.name.starts_with(p); })))
                         take(functionAt(mi, sym.value), kNoFunction, sym.value);
         }
 
+        timer_.mark(" link: address-taken");
         // Entry points.
         auto entry = [&](std::uint32_t mi, std::uint64_t address, EntryKind kind) {
             FunctionId f = functionAt(mi, address);
@@ -732,6 +976,7 @@ private:
             if (modules_[t.module].image->soname() != "libc.so.6")
                 takenOutsideLibc_.insert(t.target);
 
+        timer_.mark(" link: entries");
         std::vector<DataLiveness> data(modules_.size());
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi)
             data[mi].build(*modules_[mi].image, *modules_[mi].facts, dataPointers, mi);
@@ -757,10 +1002,13 @@ private:
         for (std::uint32_t i = 0; i < codeTakes.size(); ++i)
             codeTakesBy[codeTakes[i].by].push_back(i);
 
-        std::vector<std::vector<std::uint32_t>> out(graph_.functions.size());
+        timer_.mark(" link: data liveness");
+        auto& out = outEdges_;
+        out.assign(graph_.functions.size(), {});
         for (std::uint32_t i = 0; i < graph_.edges.size(); ++i)
             out[graph_.edges[i].from].push_back(i);
-        std::vector<char> live(graph_.functions.size(), 0);
+        auto& live = live_;
+        live.assign(graph_.functions.size(), 0);
         std::vector<FunctionId> functionQueue;
         std::vector<std::pair<std::uint32_t, std::uint32_t>> segmentQueue; // module, segment
         auto visit = [&](FunctionId f) {
@@ -813,9 +1061,9 @@ private:
                 visit(graph_.edges[ei].to);
             for (auto i : codeTakesBy[f])
                 addTarget(codeTakes[i].target, codeTakes[i].site);
-            if (const auto* facts = factsOf(f)) {
+            if (const auto fi = factsIndex(f); fi != kNoFacts) {
                 const auto mi = graph_.functions[f].module;
-                for (auto a : facts->dataReferences) {
+                for (auto a : modules_[mi].facts->dataReferencesOf(fi)) {
                     newly.clear();
                     data[mi].markLive(a, false, newly);
                     reachSegments(mi, newly);
@@ -823,6 +1071,7 @@ private:
             }
         }
 
+        timer_.mark(" link: fixpoint");
         resolveSyscallSites();
     }
 
@@ -837,9 +1086,8 @@ private:
             for (std::size_t off = (8 - s.address % 8) % 8; off + 8 <= bytes.size(); off += 8) {
                 std::uint64_t v;
                 std::memcpy(&v, bytes.data() + off, 8);
-                const auto it = modules_[mi].byAddress.find(v);
-                if (it != modules_[mi].byAddress.end())
-                    take(it->second, s.address + off);
+                if (const auto f = functionStartingAt(mi, v); f != kNoFunction)
+                    take(f, s.address + off);
             }
         }
     }
@@ -863,11 +1111,11 @@ private:
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             const auto& m = modules_[mi];
             for (std::size_t fi = 0; fi < m.facts->size(); ++fi) {
-                const FunctionId f = m.ids[fi];
-                for (const auto& s : (*m.facts)[fi].syscalls) {
+                const FunctionId f = m.firstId + static_cast<FunctionId>(fi);
+                for (const auto& s : m.facts->syscallsOf(fi)) {
                     switch (s.rax.kind) {
                     case RegValue::Kind::Constants:
-                        for (auto nr : s.rax.constants)
+                        for (auto nr : m.facts->constantsOf(s.rax))
                             graph_.sites.push_back(
                                 {f, s.address, static_cast<std::int32_t>(nr), {}, kNoFunction});
                         break;
@@ -877,7 +1125,7 @@ private:
                         break;
                     case RegValue::Kind::Unknown:
                         graph_.sites.push_back({f, s.address, -1,
-                                                "syscall number in rax: " + describeValue(s.rax),
+                                                "syscall number in rax: " + describeValue(*m.facts, s.rax),
                                                 kNoFunction});
                         break;
                     }
@@ -889,13 +1137,14 @@ private:
             work.pop_front();
             for (auto ei : callers[w.wrapper]) {
                 const auto& e = graph_.edges[ei];
-                const CallSite* call = edgeCall_[ei];
+                const ModuleFacts::Call* call = edgeCall_[ei];
                 if (!call)
                     continue;
-                const RegValue& v = call->args[static_cast<std::size_t>(w.param)];
+                const auto& mf = *modules_[graph_.functions[e.from].module].facts;
+                const auto& v = call->args[static_cast<std::size_t>(w.param)];
                 switch (v.kind) {
                 case RegValue::Kind::Constants:
-                    for (auto nr : v.constants)
+                    for (auto nr : mf.constantsOf(v))
                         graph_.sites.push_back(
                             {e.from, e.site, static_cast<std::int32_t>(nr), {}, w.executes});
                     break;
@@ -905,9 +1154,8 @@ private:
                     break;
                 case RegValue::Kind::Unknown:
                     graph_.sites.push_back({e.from, e.site, -1,
-                                            std::string("syscall number passed to ") +
-                                                graph_.describe(w.wrapper) + " in " + kArgRegs[w.param] +
-                                                ": " + describeValue(v),
+                                            std::string("syscall number passed to ") + describe(w.wrapper) +
+                                                " in " + kArgRegs[w.param] + ": " + describeValue(mf, v),
                                             w.executes});
                     break;
                 }
@@ -922,14 +1170,19 @@ private:
                            std::set<std::pair<FunctionId, int>>& seen) {
         if (!seen.insert({f, param}).second)
             return;
-        for (std::size_t ei = 0; ei < graph_.edges.size(); ++ei) {
+        if (inEdges_.empty()) {
+            inEdges_.resize(graph_.functions.size());
+            for (std::uint32_t ei = 0; ei < graph_.edges.size(); ++ei)
+                inEdges_[graph_.edges[ei].to].push_back(ei);
+        }
+        for (const auto ei : inEdges_[f]) {
             const auto& e = graph_.edges[ei];
-            const CallSite* call = edgeCall_[ei];
+            const ModuleFacts::Call* call = edgeCall_[ei];
             if (e.to != f || !call || e.kind == EdgeKind::Callback)
                 continue;
-            const RegValue& v = call->args[static_cast<std::size_t>(param)];
+            const auto& v = call->args[static_cast<std::size_t>(param)];
             if (v.kind == RegValue::Kind::Constants)
-                for (auto c : v.constants)
+                for (auto c : modules_[graph_.functions[e.from].module].facts->constantsOf(v))
                     out.push_back({c, {e.from, e.site}});
             else if (v.kind == RegValue::Kind::Param)
                 argumentConstants(e.from, v.param, out, seen);
@@ -938,26 +1191,37 @@ private:
 
     // Reachability where the indirect-call hub leads only to functions whose address was taken
     // outside libc.
-    std::vector<bool> reachableWithoutLibcPointers() const {
-        CallGraph pruned;
-        pruned.functions = graph_.functions;
-        pruned.entries = graph_.entries;
-        pruned.edges.reserve(graph_.edges.size());
-        for (const auto& e : graph_.edges) {
-            if (graph_.functions[e.from].hub && !graph_.functions[e.to].hub) {
-                const auto& target = graph_.functions[e.to];
-                if (modules_[target.module].image->soname() == "libc.so.6" && !takenOutsideLibc_.count(e.to))
-                    continue;
+    std::vector<char> reachableWithoutLibcPointers() const {
+        std::vector<char> seen(graph_.functions.size(), 0);
+        std::vector<FunctionId> stack;
+        auto visit = [&](FunctionId f) {
+            if (!seen[f]) {
+                seen[f] = 1;
+                stack.push_back(f);
             }
-            pruned.edges.push_back(e);
+        };
+        for (const auto& e : graph_.entries)
+            visit(e.function);
+        while (!stack.empty()) {
+            const FunctionId f = stack.back();
+            stack.pop_back();
+            const bool fromHub = graph_.functions[f].hub;
+            for (const auto ei : outEdges_[f]) {
+                const FunctionId to = graph_.edges[ei].to;
+                if (fromHub && !graph_.functions[to].hub &&
+                    modules_[graph_.functions[to].module].image->soname() == "libc.so.6" &&
+                    !takenOutsideLibc_.count(to))
+                    continue;
+                visit(to);
+            }
         }
-        return pruned.reachable();
+        return seen;
     }
 
     // Libraries the program loads at run time: constant-string dlopen calls and NSS modules.
     std::vector<std::pair<std::string, std::string>> discoverDlopen() {
         std::vector<std::pair<std::string, std::string>> out;
-        const auto live = graph_.reachable();
+        const auto& live = live_;
         // NSS lookups are calls the program makes (getpwnam, getaddrinfo, ...), directly or through
         // its libraries, or through a pointer to them taken outside libc. Reaching them only through
         // glibc's own internal pointer tables (RPC, stdio) says nothing about the program, and would
@@ -970,12 +1234,16 @@ private:
             const auto& fn = graph_.functions[f];
             if (!live[f] || fn.hub)
                 continue;
-            if (called[f] && nssEntryNames().count(fn.name) &&
+            // A PLT stub's name ("x@plt") is none of these; any other function is named after its symbol.
+            const std::string_view name = fn.name.empty() ? symbolName(fn) : std::string_view(fn.name);
+            if (name.empty())
+                continue;
+            if (called[f] && nssEntryNames().count(name) &&
                 modules_[fn.module].image->soname() == "libc.so.6")
                 usesNss = true;
-            if (called[f] && fn.name == "iconv_open" && modules_[fn.module].image->soname() == "libc.so.6")
+            if (called[f] && name == "iconv_open" && modules_[fn.module].image->soname() == "libc.so.6")
                 usesIconv = true;
-            if (dlopenNames().count(fn.name))
+            if (dlopenNames().count(name))
                 dlopens.insert(f);
         }
         for (FunctionId f : dlopens) {
@@ -991,7 +1259,7 @@ private:
                 if (auto name = image.cStringAt(static_cast<std::uint64_t>(addr));
                     name && (name->find(".so") != std::string::npos || name->find('/') != std::string::npos))
                     out.push_back(
-                        {*name, "constant string passed by " + graph_.describe(where.first, where.second)});
+                        {*name, "constant string passed by " + describe(where.first, where.second)});
             }
         }
         if (usesNss)
@@ -1053,7 +1321,7 @@ private:
     // the witness paths: every function on a shortest path from an entry to a reachable site.
     void addSourceLocations() {
         std::vector<char> wanted(graph_.functions.size(), 0);
-        const auto live = graph_.reachable();
+        const auto& live = live_;
         const auto tree = graph_.shortestPathTree();
         for (const auto& s : graph_.sites) {
             if (!live[s.function])
@@ -1067,19 +1335,37 @@ private:
                 f = graph_.edges[tree[f]].from;
             }
         }
-        for (FunctionId f = 0; f < graph_.functions.size(); ++f) {
-            auto& fn = graph_.functions[f];
-            if (!wanted[f] || fn.hub)
+        timer_.mark(" witness paths");
+        std::vector<std::vector<FunctionId>> byModule(modules_.size());
+        for (FunctionId f = 0; f < graph_.functions.size(); ++f)
+            if (wanted[f] && !graph_.functions[f].hub)
+                byModule[graph_.functions[f].module].push_back(f);
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            if (byModule[mi].empty())
                 continue;
-            const auto& image = *modules_[fn.module].image;
-            if (!image.hasDebugInfo())
-                continue;
-            if (auto loc = image.sourceLocation(fn.address)) {
-                fn.sourceFile = loc->file;
-                fn.line = loc->line;
-                // Stripped code has no symbol; its debug information still names the function.
-                if (fn.name.starts_with("sub_") && !loc->function.empty())
-                    fn.name = loc->function;
+            const auto& image = *modules_[mi].image;
+            // From the cache when it has every address; otherwise from DWARF, then cached.
+            auto known = cache_.locations(image);
+            const bool complete = std::all_of(byModule[mi].begin(), byModule[mi].end(), [&](FunctionId f) {
+                return known.count(graph_.functions[f].address) > 0;
+            });
+            if (!complete) {
+                if (!image.hasDebugInfo())
+                    continue;
+                for (const FunctionId f : byModule[mi])
+                    if (const auto a = graph_.functions[f].address; !known.count(a))
+                        known[a] = image.sourceLocation(a);
+                cache_.storeLocations(image, known);
+            }
+            for (const FunctionId f : byModule[mi]) {
+                auto& fn = graph_.functions[f];
+                if (const auto& loc = known.at(fn.address)) {
+                    fn.sourceFile = loc->file;
+                    fn.line = loc->line;
+                    // Stripped code has no symbol; its debug information still names the function.
+                    if (nameOf(f).starts_with("sub_") && !loc->function.empty())
+                        fn.name = loc->function;
+                }
             }
         }
     }
@@ -1088,7 +1374,7 @@ private:
     // hold syscall sites in unreachable code (so `why` can say a site exists but is not reachable).
     // Unreachable code is most of every library; dropping it halves the analysis file.
     void pruneUnreachable() {
-        const auto live = graph_.reachable();
+        const auto& live = live_;
         std::vector<char> keep(graph_.functions.size(), 0);
         for (FunctionId f = 0; f < graph_.functions.size(); ++f)
             keep[f] = live[f] || graph_.functions[f].hub;
@@ -1101,6 +1387,7 @@ private:
         std::vector<CgFunction> functions;
         for (FunctionId f = 0; f < graph_.functions.size(); ++f)
             if (keep[f]) {
+                nameOf(f);
                 newId[f] = static_cast<FunctionId>(functions.size());
                 functions.push_back(std::move(graph_.functions[f]));
             }
@@ -1132,15 +1419,24 @@ private:
     }
 
     const AnalyzeOptions& opts_;
+    PhaseTimer timer_;
     LibraryResolver resolver_;
+    ImageCache images_;
     ModuleCache cache_;
     CallGraph graph_;
     std::vector<ModuleState> modules_;
     std::optional<std::size_t> interpreter_;
+    std::vector<std::string> missing_; // libraries the last loadProgram did not find
+    // Libraries loaded only because glibc loads them (NSS, gconv), with the prefix of the names it
+    // looks up there, and every library some round found dlopen'ed by name (see scopeDlsym).
+    std::map<std::string, std::string> narrow_;
+    std::set<std::string> named_;
     std::unordered_set<FunctionId> takenOutsideLibc_;
-    std::unordered_map<std::string, std::vector<Binding>> exports_;
-    std::unordered_map<FunctionId, const FunctionFacts*> factsIndex_;
-    std::vector<const CallSite*> edgeCall_; // parallel to graph_.edges
+    std::unordered_map<std::string_view, std::vector<Binding>> exports_; // names live in the images
+    std::vector<const ModuleFacts::Call*> edgeCall_;                     // parallel to graph_.edges
+    // After link: the edges out of and (built on first use) into each function, and what is reachable.
+    std::vector<std::vector<std::uint32_t>> outEdges_, inEdges_;
+    std::vector<char> live_;
 };
 
 } // namespace

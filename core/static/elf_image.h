@@ -239,6 +239,16 @@ struct LoadedProgram {
     std::vector<std::string> missing;       // "libfoo.so.1 (needed by /usr/bin/x)"
 };
 
+// ElfImage::load that loads each file once: an analysis loads the program again in every dlopen
+// round, with the same libraries.
+class ImageCache {
+public:
+    std::shared_ptr<const ElfImage> load(const std::string& hostPath);
+
+private:
+    std::map<std::string, std::shared_ptr<const ElfImage>> images_;
+};
+
 // Loads a program and its libraries as ld.so would (breadth-first over DT_NEEDED, each library once:
 // a name matching the soname or path of a loaded object, or a file already loaded under another
 // path, is not loaded again), including PT_INTERP. Extra libraries (dlopen'ed by the program) are
@@ -246,7 +256,8 @@ struct LoadedProgram {
 // `program` and `extraLibraries` are paths as the program sees them (inside the resolver's rootfs).
 // Throws swb::Error when the program itself cannot be loaded; a library that cannot be found or is
 // not an x86-64 ELF file is recorded in `missing`.
+// Images come from `images` when given.
 LoadedProgram loadProgram(const std::string& program, const LibraryResolver& resolver,
-                          const std::vector<std::string>& extraLibraries = {});
+                          const std::vector<std::string>& extraLibraries = {}, ImageCache* images = nullptr);
 
 } // namespace swb

@@ -24,13 +24,14 @@ std::string dirName(const std::string& path) {
 // program and the preloads, and grows at the end as each object's DT_NEEDED entries are mapped.
 class ProgramLoader {
 public:
-    ProgramLoader(const LibraryResolver& resolver, LoadedProgram& out)
+    ProgramLoader(const LibraryResolver& resolver, LoadedProgram& out, ImageCache* images)
         : resolver_(resolver)
-        , out_(out) {}
+        , out_(out)
+        , images_(images) {}
 
     void run(const std::string& program, const std::vector<std::string>& extraLibraries) {
         const auto host = resolver_.hostPath(program);
-        auto exe = ElfImage::load(host);
+        auto exe = load(host);
         // ld.so takes the program's $ORIGIN from /proc/self/exe: the canonical path.
         add(exe, program, host, kNoLoader, resolver_.canonicalPath(program));
 
@@ -65,6 +66,10 @@ private:
         std::optional<FileId> id;
     };
 
+    std::shared_ptr<const ElfImage> load(const std::string& hostPath) {
+        return images_ ? images_->load(hostPath) : ElfImage::load(hostPath);
+    }
+
     static std::optional<FileId> fileId(const std::string& hostPath) {
         struct stat st {};
         if (::stat(hostPath.c_str(), &st) != 0)
@@ -90,7 +95,7 @@ private:
         const auto& path = exe.interpreter();
         const auto host = resolver_.hostPath(path);
         try {
-            interpreter_ = Pending{ElfImage::load(host), path, host, fileId(host)};
+            interpreter_ = Pending{load(host), path, host, fileId(host)};
         } catch (const Error& e) {
             out_.missing.push_back(path + " (interpreter of " + program + "): " + e.what());
         }
@@ -149,7 +154,7 @@ private:
         }
         std::shared_ptr<const ElfImage> image;
         try {
-            image = ElfImage::load(found->hostPath);
+            image = load(found->hostPath);
         } catch (const Error& e) {
             lastProblem_ = e.what();
             return std::nullopt;
@@ -189,6 +194,7 @@ private:
 
     const LibraryResolver& resolver_;
     LoadedProgram& out_;
+    ImageCache* images_;
     std::map<std::string, std::size_t> byName_;
     std::map<FileId, std::size_t> byFile_;
     std::vector<std::size_t> loaderOf_;
@@ -201,10 +207,17 @@ private:
 } // namespace
 
 LoadedProgram loadProgram(const std::string& program, const LibraryResolver& resolver,
-                          const std::vector<std::string>& extraLibraries) {
+                          const std::vector<std::string>& extraLibraries, ImageCache* images) {
     LoadedProgram out;
-    ProgramLoader(resolver, out).run(program, extraLibraries);
+    ProgramLoader(resolver, out, images).run(program, extraLibraries);
     return out;
+}
+
+std::shared_ptr<const ElfImage> ImageCache::load(const std::string& hostPath) {
+    auto& image = images_[hostPath];
+    if (!image)
+        image = ElfImage::load(hostPath);
+    return image;
 }
 
 } // namespace swb

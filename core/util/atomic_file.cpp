@@ -2,10 +2,12 @@
 
 #include "util/error.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace swb {
 
@@ -61,15 +63,37 @@ void writeFileAtomically(const std::string& path, std::string_view bytes) {
     f.commit();
 }
 
+// One allocation of the file's size and read() into it (a stringstream copies the bytes twice).
 std::string readWholeFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         throw Error(path + ": cannot open: " + errnoText());
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad())
-        throw Error(path + ": read failed: " + errnoText());
-    return std::move(ss).str();
+    struct stat st {};
+    std::string out;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        out.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t used = 0;
+    char more[4096]; // past the size fstat gave (a growing file, or one without a size)
+    for (;;) {
+        const bool inside = used < out.size();
+        const auto n =
+            inside ? ::read(fd, out.data() + used, out.size() - used) : ::read(fd, more, sizeof more);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            const auto problem = errnoText();
+            ::close(fd);
+            throw Error(path + ": read failed: " + problem);
+        }
+        if (n == 0)
+            break;
+        if (!inside)
+            out.append(more, static_cast<std::size_t>(n));
+        used += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    out.resize(used);
+    return out;
 }
 
 } // namespace swb

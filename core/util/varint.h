@@ -60,6 +60,16 @@ public:
         }
         return static_cast<std::uint8_t>(data_[pos_++]);
     }
+    // The next n bytes (empty and failed() when fewer remain).
+    std::string_view bytes(std::uint64_t n) {
+        if (failed_ || n > data_.size() - pos_) {
+            fail();
+            return {};
+        }
+        const auto out = data_.substr(pos_, n);
+        pos_ += n;
+        return out;
+    }
     std::string string() {
         auto n = varint();
         if (failed_ || n > data_.size() - pos_) {

@@ -1,8 +1,11 @@
 // The static analyzer end to end on the features fixture: each syscall is found the way the
 // fixture reaches it, with a witness path an analyst can read.
 #include "static/analyzer.h"
+#include "static/elf_image.h"
 #include "static/module_cache.h"
 #include "util/error.h"
+
+#include <sys/stat.h>
 
 #include <QDir>
 #include <QFile>
@@ -21,6 +24,11 @@ std::vector<std::string> pathNames(const CallGraph& g, const CallGraph::Path& p)
     for (const auto& step : p)
         out.push_back(g.describe(step.function));
     return out;
+}
+
+ino_t inode(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
@@ -125,10 +133,30 @@ private slots:
         AnalyzeOptions opts;
         opts.program = kFixture;
         opts.cacheDir = cacheDir_.path().toStdString();
+        const auto rounds = QDir(cacheDir_.path()).entryList({QStringLiteral("*.rounds")});
+        QCOMPARE(rounds.size(), 1);
+        const auto recordPath = cacheDir_.filePath(rounds[0]).toStdString();
+        const auto written = inode(recordPath);
         const auto again = analyzeProgram(opts); // every module from the cache now
         QCOMPARE(again.syscalls(), graph_.syscalls());
         QCOMPARE(again.edges.size(), graph_.edges.size());
         QVERIFY(!QDir(cacheDir_.path()).entryList({QStringLiteral("*.facts")}).isEmpty());
+        // The dlopen rounds were reused (the plugin is loaded straight away, and the record, which
+        // a run of every round replaces, is the same file), with their notes.
+        QCOMPARE(inode(recordPath), written);
+        QCOMPARE(again.notes, graph_.notes);
+        QCOMPARE(again.modules.size(), graph_.modules.size());
+        // A damaged record is not trusted: the rounds run again and give the same graph.
+        QFile record(cacheDir_.filePath(rounds[0]));
+        QVERIFY(record.open(QIODevice::ReadWrite));
+        const auto bytes = record.readAll();
+        QVERIFY(record.resize(bytes.size() / 2));
+        record.close();
+        const auto third = analyzeProgram(opts);
+        QVERIFY(inode(recordPath) != written);
+        QCOMPARE(third.notes, graph_.notes);
+        QCOMPARE(third.syscalls(), graph_.syscalls());
+        QCOMPARE(third.edges.size(), graph_.edges.size());
         opts.useCache = false;
         QCOMPARE(analyzeProgram(opts).syscalls(), graph_.syscalls());
     }
@@ -136,12 +164,69 @@ private slots:
     void cacheRejectsForeignBytes() {
         ModuleCache::Facts facts;
         QVERIFY(!ModuleCache::decode("not a cache entry", 100, facts));
-        const std::vector<FunctionFacts> one(1);
-        const auto bytes = ModuleCache::encode(one, 1234);
+        const auto bytes = ModuleCache::encode(ModuleFacts::from(std::vector<FunctionFacts>(1)), 1234);
         QVERIFY(ModuleCache::decode(bytes, 1234, facts));
         QCOMPARE(facts.size(), std::size_t(1));
         QVERIFY(!ModuleCache::decode(bytes, 1235, facts)); // the file changed size
         QVERIFY(!ModuleCache::decode(bytes.substr(0, bytes.size() - 1), 1234, facts)); // truncated
+    }
+
+    void cacheKeepsEveryFactLinkingUses() {
+        std::vector<FunctionFacts> in(3);
+        in[0].start = 0x1000;
+        in[0].end = 0x1040;
+        CallSite call;
+        call.kind = CallSite::Kind::ViaSlot;
+        call.address = 0x1010;
+        call.slot = 0x4018;
+        call.args[0] = RegValue::constant(0x2000);
+        call.args[1] = {RegValue::Kind::Constants, {-1, 7, 1LL << 40}, -1, {}};
+        call.args[2] = RegValue::fromParam(3);
+        call.args[3] = RegValue::unknown("loaded from memory");
+        call.args[4] = RegValue::unknown("loaded from memory");
+        call.args[5] = RegValue::unknown("");
+        in[0].calls.push_back(call);
+        call.kind = CallSite::Kind::Direct;
+        call.address = 0x1020;
+        call.target = 0x3000;
+        call.slot = 0;
+        in[0].calls.push_back(call);
+        in[0].syscalls.push_back({0x1030, RegValue::constant(60)});
+        in[0].syscalls.push_back({0x1035, RegValue::unknown("rax holds a stack address")});
+        in[0].codeReferences = {0x3000, 0x1000};
+        in[0].dataReferences = {0x5000, 0x4000, 0x6000};
+        in[1].start = 0x2000;
+        in[1].end = 0x2000; // nothing decoded
+        in[1].syscalls.push_back({0x2004, RegValue::fromParam(0)});
+        in[2].start = 0x3000;
+        in[2].end = 0x3001;
+        in[2].calls.push_back({CallSite::Kind::Indirect, 0x3000, 0, 0, {}});
+        const auto facts = ModuleFacts::from(in);
+        QCOMPARE(facts.size(), std::size_t(3));
+        QCOMPARE(facts.callsOf(0).size(), std::size_t(2));
+        QCOMPARE(facts.callsOf(0)[0].target, std::uint64_t(0x4018)); // the slot of a ViaSlot call
+        QCOMPARE(facts.regValue(facts.callsOf(0)[0].args[1]), in[0].calls[0].args[1]);
+        QCOMPARE(facts.regValue(facts.callsOf(0)[0].args[2]), in[0].calls[0].args[2]);
+        QCOMPARE(facts.regValue(facts.callsOf(0)[0].args[3]), in[0].calls[0].args[3]);
+        QCOMPARE(facts.reasonCount(), std::size_t(3)); // each reason once
+        QCOMPARE(facts.regValue(facts.syscallsOf(1)[0].rax), RegValue::fromParam(0));
+        QCOMPARE(
+            std::vector<std::uint64_t>(facts.dataReferencesOf(0).begin(), facts.dataReferencesOf(0).end()),
+            in[0].dataReferences);
+        QVERIFY(facts.callsOf(1).empty());
+
+        ModuleCache::Facts back;
+        QVERIFY(ModuleCache::decode(ModuleCache::encode(facts, 99), 99, back));
+        QVERIFY(back == facts);
+        QCOMPARE(back.function(1).end, std::uint64_t(0x2000));
+        QCOMPARE(back.reasonOf(back.syscallsOf(0)[1].rax), std::string_view("rax holds a stack address"));
+        // Any change is seen by the comparison the test relies on.
+        auto changed = in;
+        changed[0].calls[0].args[3] = RegValue::unknown("call clobbered");
+        QVERIFY(!(ModuleFacts::from(changed) == facts));
+        changed = in;
+        changed[0].dataReferences.pop_back();
+        QVERIFY(!(ModuleFacts::from(changed) == facts));
     }
 
     void witnessPathsCarrySourceLines() {
@@ -166,6 +251,53 @@ private slots:
         // The concrete call chain is preferred over a path through the indirect-call hub.
         for (const auto& step : paths[0])
             QVERIFY(!g.functions[step.function].hub);
+    }
+
+    void sourceLinesAreCachedByBuildId() {
+        // stack_fixture's lines came from DWARF in witnessPathsCarrySourceLines and are cached now.
+        const std::string program = SWB_FIXTURE_DIR "/stack_fixture";
+        const auto image = ElfImage::load(program);
+        QVERIFY(!image->buildId().empty());
+        const QString file =
+            cacheDir_.filePath(QString::fromStdString(image->buildId()) + QStringLiteral(".lines"));
+        QVERIFY(QFileInfo::exists(file));
+        AnalyzeOptions opts;
+        opts.program = program;
+        opts.cacheDir = cacheDir_.path().toStdString();
+        const auto first = analyzeProgram(opts);
+        FunctionId main = kNoFunction;
+        for (FunctionId f = 0; f < first.functions.size(); ++f)
+            if (first.describe(f) == "stack_fixture!main")
+                main = f;
+        QVERIFY(main != kNoFunction);
+        QVERIFY(first.functions[main].line > 0);
+        // What the cache says is what the analysis reports: a record with another line for main
+        // (and nothing else, so the other functions come from DWARF again) shows through.
+        ModuleCache::Locations planted;
+        planted[first.functions[main].address] = ElfImage::SourceLocation{"planted.c", 4242, ""};
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        const auto bytes = ModuleCache::encodeLocations(planted);
+        out.write(bytes.data(), static_cast<qint64>(bytes.size()));
+        out.close();
+        const auto second = analyzeProgram(opts);
+        QCOMPARE(second.functions.size(), first.functions.size());
+        QCOMPARE(second.functions[main].sourceFile, std::string("planted.c"));
+        QCOMPARE(second.functions[main].line, std::uint32_t(4242));
+        bool othersUnchanged = false;
+        for (FunctionId f = 0; f < first.functions.size(); ++f)
+            if (f != main && first.functions[f].line > 0) {
+                QCOMPARE(second.functions[f].line, first.functions[f].line);
+                othersUnchanged = true;
+            }
+        QVERIFY(othersUnchanged);
+        // Garbage in the file is ignored.
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        out.write("SWBLINES garbage");
+        out.close();
+        const auto third = analyzeProgram(opts);
+        QCOMPARE(third.functions[main].line, first.functions[main].line);
+        QCOMPARE(third.functions[main].sourceFile, first.functions[main].sourceFile);
     }
 
     void iconvLoadsGconvModules() {
@@ -233,6 +365,69 @@ private slots:
         for (const auto& n : missing.notes)
             noted |= n.starts_with("missing library: libpcre2-8.so.0");
         QVERIFY(noted); // the host's copy is not used
+    }
+
+    void nssModulesAreSearchedOnlyForNssNames() {
+        // A rootfs with ls (which calls getpwuid), nsswitch.conf naming the fixture service
+        // "sanss", its module and the library that module needs.
+        QTemporaryDir root;
+        const QString r = root.path();
+        const QString libDir = r + QStringLiteral("/usr/lib/x86_64-linux-gnu/");
+        QVERIFY(QDir().mkpath(r + QStringLiteral("/usr/bin")));
+        QVERIFY(QDir().mkpath(libDir));
+        QVERIFY(QDir().mkpath(r + QStringLiteral("/etc")));
+        QVERIFY(QFile::copy(QStringLiteral("/usr/bin/ls"), r + QStringLiteral("/usr/bin/ls")));
+        for (const char* lib : {"libselinux.so.1", "libc.so.6", "libpcre2-8.so.0", "ld-linux-x86-64.so.2"})
+            QVERIFY(QFile::copy(
+                QFileInfo(QStringLiteral("/lib/x86_64-linux-gnu/") + QLatin1String(lib)).canonicalFilePath(),
+                libDir + QLatin1String(lib)));
+        for (const char* lib : {"libnss_sanss.so.2", "libsanssdep.so"})
+            QVERIFY(QFile::copy(QStringLiteral(SWB_FIXTURE_DIR "/") + QLatin1String(lib),
+                                libDir + QLatin1String(lib)));
+        QVERIFY(QFile::link(QStringLiteral("usr/lib"), r + QStringLiteral("/lib")));
+        QVERIFY(QFile::link(QStringLiteral("/usr/lib/x86_64-linux-gnu"), r + QStringLiteral("/lib64")));
+        for (const auto& [name, text] : {std::pair{"/etc/ld.so.conf", "/usr/lib/x86_64-linux-gnu\n"},
+                                         std::pair{"/etc/nsswitch.conf", "passwd: files sanss\n"}}) {
+            QFile f(r + QLatin1String(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        }
+        const auto& table = SyscallTable::forArch(Arch::X86_64);
+        const auto has = [&](const CallGraph& g, const char* name) {
+            const auto set = g.syscalls();
+            return std::binary_search(set.begin(), set.end(), *table.number(name));
+        };
+
+        AnalyzeOptions opts;
+        opts.program = "/usr/bin/ls";
+        opts.rootfs = r.toStdString();
+        opts.useCache = false;
+        const auto g = analyzeProgram(opts);
+        bool nss = false, dep = false;
+        for (const auto& m : g.modules) {
+            nss |= m.path.ends_with("/libnss_sanss.so.2") && m.loadReason == "dlopen";
+            dep |= m.path.ends_with("/libsanssdep.so");
+        }
+        QVERIFY(nss);
+        QVERIFY(dep);
+        QVERIFY(has(g, "swapoff"));     // _nss_sanss_getpwnam_r: what glibc looks up
+        QVERIFY(!has(g, "acct"));       // sanss_unused: exported, but never looked up or called
+        QVERIFY(!has(g, "pivot_root")); // the dependency's export: glibc searches it for _nss_ names only
+
+        // Once the program dlopen()s the dependency by name, dlsym may return any of its exports.
+        opts.dlopen = {"libsanssdep.so"};
+        const auto byName = analyzeProgram(opts);
+        QVERIFY(has(byName, "pivot_root"));
+        QVERIFY(has(byName, "swapoff"));
+        QVERIFY(!has(byName, "acct"));
+
+        // The same from the rounds record of a warm cache.
+        QTemporaryDir cache;
+        opts.dlopen.clear();
+        opts.useCache = true;
+        opts.cacheDir = cache.path().toStdString();
+        QCOMPARE(analyzeProgram(opts).syscalls(), g.syscalls());
+        QCOMPARE(analyzeProgram(opts).syscalls(), g.syscalls());
     }
 
     void notAnElfFails() {
