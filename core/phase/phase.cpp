@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <set>
 #include <sys/syscall.h>
 
@@ -293,6 +294,55 @@ std::vector<int> traceSyscalls(const Trace& trace, const PhaseSplit& split, Phas
     return out;
 }
 
+namespace {
+
+// Functions that call a function pointer argument only while they run (or, for the start-up, the
+// program's main itself): a callback passed to them cannot run later on its own. Everything else a
+// function pointer is passed to (sigaction, pthread_create, atexit, an unknown or indirect callee)
+// may keep it and call it at any time once serving started.
+bool callsBackOnlyDuringTheCall(std::string_view name) {
+    if (name.size() > 4 && name.substr(name.size() - 4) == "@plt")
+        name.remove_suffix(4);
+    static constexpr std::string_view kSynchronous[] = {
+        "__libc_start_main",
+        "qsort",
+        "qsort_r",
+        "bsearch",
+        "lfind",
+        "lsearch",
+        "tsearch",
+        "tfind",
+        "tdelete",
+        "twalk",
+        "twalk_r",
+        "tdestroy",
+        "ftw",
+        "nftw",
+        "nftw64",
+        "ftw64",
+        "scandir",
+        "scandir64",
+        "scandirat",
+        "glob",
+        "glob64",
+        "dl_iterate_phdr",
+        "pthread_once",
+        "__pthread_once",
+        "call_once",
+        "_dl_catch_exception",
+        "_dl_catch_error",
+        "__libc_start_call_main",
+        "_dl_start_final",
+        "_dl_sysdep_start",
+    };
+    for (std::string_view s : kSynchronous)
+        if (name == s)
+            return true;
+    return false;
+}
+
+} // namespace
+
 StaticPhases staticPhases(const CallGraph& graph, std::string_view transition) {
     StaticPhases out;
     out.all = graph.syscalls();
@@ -306,9 +356,24 @@ StaticPhases staticPhases(const CallGraph& graph, std::string_view transition) {
     for (const CgEntry& e : graph.entries)
         if (e.kind == EntryKind::Fini || e.kind == EntryKind::Dlopen)
             roots.insert(e.function);
+    // The callees of each call site, to see what a callback is handed to.
+    std::map<std::pair<FunctionId, std::uint64_t>, std::vector<FunctionId>> callees;
     for (const CgEdge& e : graph.edges)
-        if (e.kind == EdgeKind::Callback && e.from < live.size() && live[e.from])
+        if (e.kind != EdgeKind::Callback && e.kind != EdgeKind::Load)
+            callees[{e.from, e.site}].push_back(e.to);
+    for (const CgEdge& e : graph.edges) {
+        if (e.kind != EdgeKind::Callback || e.from >= live.size() || !live[e.from])
+            continue;
+        const auto it = callees.find({e.from, e.site});
+        bool synchronous = it != callees.end() && !it->second.empty();
+        if (synchronous)
+            for (FunctionId callee : it->second)
+                synchronous = synchronous && callee < graph.functions.size() &&
+                              !graph.functions[callee].hub &&
+                              callsBackOnlyDuringTheCall(graph.functions[callee].name);
+        if (!synchronous)
             roots.insert(e.to);
+    }
     out.roots.assign(roots.begin(), roots.end());
     out.serving = graph.syscallsOf(graph.reachableFrom(out.roots));
     return out;
