@@ -183,6 +183,30 @@ private slots:
         QVERIFY(g.findFunctions("other.so!loop").empty());
     }
 
+    void callbackHandedToASynchronousCalleeIsNoServingRoot() {
+        CallGraph g = serverGraph();
+        // setup sorts with a comparator (qsort calls it only while it runs) and registers a handler
+        // through sigaction (which keeps it): only the handler may run while serving.
+        const FunctionId cmp = static_cast<FunctionId>(g.functions.size());
+        g.functions.push_back({0, 0x9000, 0x10, "cmp", "", 0, false});
+        const FunctionId qsortStub = cmp + 1;
+        g.functions.push_back({0, 0x9100, 0x10, "qsort@plt", "", 0, false});
+        const FunctionId sigactionStub = cmp + 2;
+        g.functions.push_back({0, 0x9200, 0x10, "sigaction@plt", "", 0, false});
+        g.edges.push_back({1, qsortStub, 0x2030, EdgeKind::Direct});
+        g.edges.push_back({1, cmp, 0x2030, EdgeKind::Callback});
+        g.sites.push_back({cmp, 0x9008, SYS_getuid, "", kNoFunction});
+        g.edges.push_back({1, sigactionStub, 0x2040, EdgeKind::Direct});
+        const FunctionId handler = cmp + 3;
+        g.functions.push_back({0, 0x9300, 0x10, "handler", "", 0, false});
+        g.edges.push_back({1, handler, 0x2040, EdgeKind::Callback});
+        g.sites.push_back({handler, 0x9308, SYS_kill, "", kNoFunction});
+        const StaticPhases p = staticPhases(g, "loop");
+        QVERIFY(std::binary_search(p.all.begin(), p.all.end(), int(SYS_getuid)));
+        QVERIFY(!std::binary_search(p.serving.begin(), p.serving.end(), int(SYS_getuid)));
+        QVERIFY(std::binary_search(p.serving.begin(), p.serving.end(), int(SYS_kill)));
+    }
+
     void evidenceCombinesAndSeparates() {
         const Trace t = serverTrace();
         const CallGraph g = serverGraph();
