@@ -17,7 +17,7 @@ d=json.load(open(sys.argv[1]))
 print(len({n for e in d["syscalls"] if e["action"]=="SCMP_ACT_ALLOW" for n in e["names"]}))' "$1"
 }
 
-printf '%-10s %5s %8s %5s %12s %14s %11s %s\n' server init serving all docker_start docker_serving violations boundary
+printf '%-10s %5s %8s %5s %12s %14s %11s %8s %s\n' server init serving all docker_start docker_serving violations switched boundary
 port=17500
 for s in redis nginx memcached; do
   port=$((port + 10))
@@ -32,7 +32,8 @@ for s in redis nginx memcached; do
   serv=$(count_allowed "$work/$s.serving.json")
   sh "$servers/$s.sh" "$work/$s-v" $((port + 1)) "$swb" validate --profile "$work/$s.json" \
     --serving-profile "$work/$s.serving.json" --enforce -- > /dev/null || true
-  violations=$(grep -ho 'enforce mode: [0-9]* violation' "$work/$s-v"/*.log "$work/$s-v"/*.out 2> /dev/null |
-               grep -o '[0-9]*' | head -1)
-  printf '%-10s %5d %8d %5d %12d %14d %11s %s\n' "$s" "$init" "$serving" "$all" "$start" "$serv" "${violations:-?}" "$boundary"
+  violations=$(find "$work/$s-v" -name '*.log' -o -name '*.out' | xargs cat |
+               sed -n 's/.*enforce mode: \([0-9]*\) violation.*/\1/p' | head -1)
+  switched=$(find "$work/$s-v" -name '*.log' -o -name '*.out' | xargs cat | grep -c 'serving filter installed' || true)
+  printf '%-10s %5d %8d %5d %12d %14d %11s %8s %s\n' "$s" "$init" "$serving" "$all" "$start" "$serv" "${violations:-?}" "$switched" "$boundary"
 done
