@@ -118,8 +118,15 @@ int run(const ProfileArgs& a) {
     auto build = [&](PhaseSelection sel, bool withRuntime) {
         bo.phase = sel;
         Profile p = buildProfile(ev, bo);
-        if (withRuntime)
+        if (withRuntime) {
             addRuntimeGroup(p, *runtime);
+            for (const auto& d : bo.decisions)
+                if (d.verdict == ReviewDecision::Verdict::Deny)
+                    for (const ProfileRule* r : p.rulesFor(d.syscall))
+                        if (r->group == runtimeGroupName(*runtime))
+                            p.warnings.push_back(d.syscall + " is denied by review but " + r->group +
+                                                 " needs it after loading the filter: " + r->reason);
+        }
         return p;
     };
     if (phase == "both") {

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     swb::cli::addEvidenceCommand(app, ctx);
     swb::cli::addProfileCommand(app, ctx);
     swb::cli::addValidateCommand(app, ctx);
+    swb::cli::addProjectCommands(app, ctx);
     swb::cli::addDiffCommand(app, ctx);
     try {
         app.parse(argc, argv);

@@ -10,7 +10,7 @@
 namespace swb {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 std::string_view verdictName(ReviewDecision::Verdict v) {
     return v == ReviewDecision::Verdict::Allow ? "allow" : "deny";

@@ -97,6 +97,46 @@ private slots:
                  qPrintable(r.stdErr));
     }
 
+    void projectCreateAndReview() {
+        const QString project = path("made.swbproj");
+        auto r = runSwb({QStringLiteral("project"), QStringLiteral("create"), QStringLiteral("-o"), project,
+                         QStringLiteral("--boundary"), QStringLiteral("none"), trace_});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        // Never overwritten.
+        r = runSwb(
+            {QStringLiteral("project"), QStringLiteral("create"), QStringLiteral("-o"), project, trace_});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.stdErr.contains(QStringLiteral("exists")));
+        r = runSwb({QStringLiteral("review"), project, QStringLiteral("deny"), QStringLiteral("write"),
+                    QStringLiteral("--note"), QStringLiteral("silence")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        r = runSwb({QStringLiteral("review"), project, QStringLiteral("allow"), QStringLiteral("uname"),
+                    QStringLiteral("getpid"), QStringLiteral("--phase"), QStringLiteral("init")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        r = runSwb(
+            {QStringLiteral("review"), project, QStringLiteral("deny"), QStringLiteral("no_such_call")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.stdErr.contains(QStringLiteral("no_such_call")));
+        r = runSwb({QStringLiteral("review"), project, QStringLiteral("list")});
+        QCOMPARE(r.stdOut,
+                 QStringLiteral("deny write all  # silence\nallow uname init\nallow getpid init\n"));
+        r = runSwb({QStringLiteral("review"), project, QStringLiteral("clear"), QStringLiteral("getpid"),
+                    QStringLiteral("--phase"), QStringLiteral("init")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        const QString out = path("made.json");
+        r = runSwb({QStringLiteral("profile"), project, QStringLiteral("-o"), out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.stdErr));
+        const auto names = swb::loadProfile(out.toStdString()).allowedNames();
+        QVERIFY(hasName(names, "uname"));
+        QVERIFY(!hasName(names, "getpid"));
+        // write is denied by review but runc needs it after loading the filter: the runtime group
+        // brings it back, and the profile says so.
+        QVERIFY(hasName(names, "write"));
+        QVERIFY2(r.stdErr.contains(QStringLiteral("write denied by review: silence")), qPrintable(r.stdErr));
+        QVERIFY2(r.stdErr.contains(QStringLiteral("write is denied by review but runtime:runc needs it")),
+                 qPrintable(r.stdErr));
+    }
+
     void badInputsFailWithoutTouchingTheOutput() {
         const QString out = path("keep.json");
         swb::writeFileAtomically(out.toStdString(), "precious\n");

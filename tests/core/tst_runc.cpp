@@ -9,6 +9,7 @@
 #include "trace/tracer.h"
 #include "util/error.h"
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -160,6 +161,45 @@ private slots:
         QVERIFY2(r.exitStatus == 3, describe(r).c_str());
         QCOMPARE(r.stdOut, std::string("fx_runc: uname failed: Operation not permitted (errno 1)\n"));
         QVERIFY(r.runtimeErrors.empty());
+    }
+
+    // The command-line path an analyst takes: swb trace, swb profile, swb validate --runc.
+    void cliTraceProfileValidateInRunc() {
+        const QString swb = QStringLiteral(SWB_BIN_DIR "/swb");
+        const QString trace = dir_.filePath(QStringLiteral("cli.swbtrace"));
+        const QString profile = dir_.filePath(QStringLiteral("cli.json"));
+        auto runSwb = [&](const QStringList& args, QString* err) {
+            QProcess p;
+            p.start(swb, args);
+            p.waitForFinished(120000);
+            *err = QString::fromLocal8Bit(p.readAllStandardError()) +
+                   QString::fromLocal8Bit(p.readAllStandardOutput());
+            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        };
+        QString err;
+        QVERIFY2(runSwb({QStringLiteral("trace"), QStringLiteral("-o"), trace, QStringLiteral("--"),
+                         QString::fromStdString(fixture("fx_runc"))},
+                        &err) == 0,
+                 qPrintable(err));
+        QVERIFY2(runSwb({QStringLiteral("profile"), trace, QStringLiteral("-o"), profile}, &err) == 0,
+                 qPrintable(err));
+        const QString rootfs = QString::fromStdString(rootfs_);
+        QVERIFY2(runSwb({QStringLiteral("validate"), QStringLiteral("--profile"), profile,
+                         QStringLiteral("--runc"), QStringLiteral("--rootfs"), rootfs, QStringLiteral("--"),
+                         QString::fromStdString(program_)},
+                        &err) == 0,
+                 qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("fx_runc: hostname=swb")), qPrintable(err));
+        // Without the runc group (--runtime none) the container does not start.
+        QVERIFY2(runSwb({QStringLiteral("profile"), trace, QStringLiteral("--runtime"),
+                         QStringLiteral("none"), QStringLiteral("-o"), profile},
+                        &err) == 0,
+                 qPrintable(err));
+        QVERIFY(runSwb({QStringLiteral("validate"), QStringLiteral("--profile"), profile,
+                        QStringLiteral("--runc"), QStringLiteral("--rootfs"), rootfs, QStringLiteral("--"),
+                        QString::fromStdString(program_)},
+                       &err) != 0);
+        QVERIFY2(!err.contains(QStringLiteral("fx_runc: hostname=swb")), qPrintable(err));
     }
 
     // Without no_new_privs runc loads the filter earlier (Docker's default): the whole group is used.
