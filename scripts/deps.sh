@@ -15,6 +15,8 @@ packages=(
   nginx-full memcached libmemcached-tools curl
   # validation in a real container runtime (OCI bundle tests)
   runc
+  # packaging: CPack's DEB with dpkg-shlibdeps, and the validators of the desktop file and metainfo
+  dpkg-dev desktop-file-utils appstream
 )
 
 missing=()
