@@ -6,6 +6,6 @@ cd "$(dirname "$0")"
 scripts/deps.sh
 scripts/build.sh
 if [ $# -eq 0 ]; then
-  set -- sample-traces/hello/hello.swbtrace
+  set -- sample-traces/redis/redis.swbtrace
 fi
 exec build/bin/swb-gui "$@"

@@ -27,6 +27,7 @@ struct ProfileArgs {
     std::optional<int> errnoRet;
     std::string name;
     std::string output;
+    std::string evidence = "both"; // dynamic|static|both
 };
 
 // FILE.json -> FILE.serving.json
@@ -87,7 +88,16 @@ int run(const ProfileArgs& a) {
         std::cerr << "swb: wrote " << a.output << " (" << format << "): " << summary(p) << "\n";
         return 0;
     }
-    const Inputs in = loadInputs(a.inputs, a.options);
+    Inputs in = loadInputs(a.inputs, a.options);
+    // Which evidence the allowlist is built from; the other kind still explains (swb why, evidence).
+    if (a.evidence == "dynamic") {
+        in.graphs.clear();
+        in.analysisPaths.clear();
+    } else if (a.evidence == "static") {
+        in.traces.clear();
+        in.tracePaths.clear();
+        in.splits.clear();
+    }
     const Project::ExportSettings defaults =
         in.project ? in.project->exportSettings : Project::ExportSettings{};
     const std::string format = a.format.value_or(defaults.format);
@@ -179,6 +189,10 @@ void addProfileCommand(CLI::App& app, Context& ctx) {
     cmd->add_option("--errno", a->errnoRet, "errno returned for denied syscalls (default 1, EPERM)")
         ->check(CLI::Range(1, 4095));
     cmd->add_option("--name", a->name, "Profile name (Kubernetes metadata.name)");
+    cmd->add_option("--evidence", a->evidence,
+                    "Build from dynamic evidence (the traces: tight, as complete as the workload), static "
+                    "(the analyses: every syscall the code can make) or both (default: the union)")
+        ->check(CLI::IsMember({"dynamic", "static", "both"}));
     cmd->add_option("-o,--output", a->output, "Output file (written atomically)");
     cmd->final_callback([a, &ctx] { ctx.exitCode = run(*a); });
 }
