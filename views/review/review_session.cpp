@@ -1,0 +1,235 @@
+#include "review/review_session.h"
+
+#include "static/analysis_file.h"
+#include "trace/trace_file.h"
+#include "util/error.h"
+
+#include <QUndoCommand>
+
+#include <limits>
+
+namespace swb {
+
+namespace {
+
+constexpr int kBoundaryCommandId = 1;
+
+class BoundaryCommand : public QUndoCommand {
+public:
+    BoundaryCommand(ReviewSession* s, Boundary before, Boundary after, bool mergeable)
+        : s_(s)
+        , before_(before)
+        , after_(after)
+        , mergeable_(mergeable) {
+        setText(QObject::tr("Move the phase boundary to %1").arg(QString::fromStdString(after.toString())));
+    }
+    void undo() override { s_->applyBoundary(before_); }
+    void redo() override { s_->applyBoundary(after_); }
+    int id() const override { return kBoundaryCommandId; }
+    bool mergeWith(const QUndoCommand* other) override {
+        const auto* o = static_cast<const BoundaryCommand*>(other);
+        if (!o->mergeable_)
+            return false;
+        after_ = o->after_;
+        setText(o->text());
+        return true;
+    }
+
+private:
+    ReviewSession* s_;
+    Boundary before_, after_;
+    bool mergeable_;
+};
+
+class DecisionsCommand : public QUndoCommand {
+public:
+    DecisionsCommand(ReviewSession* s, std::vector<ReviewDecision> before, std::vector<ReviewDecision> after,
+                     const QString& text)
+        : s_(s)
+        , before_(std::move(before))
+        , after_(std::move(after)) {
+        setText(text);
+    }
+    void undo() override { s_->applyDecisions(before_); }
+    void redo() override { s_->applyDecisions(after_); }
+
+private:
+    ReviewSession* s_;
+    std::vector<ReviewDecision> before_, after_;
+};
+
+QString phaseText(PhaseSelection p) {
+    switch (p) {
+    case PhaseSelection::All:
+        return QObject::tr("all phases");
+    case PhaseSelection::Init:
+        return QObject::tr("init");
+    case PhaseSelection::Serving:
+        return QObject::tr("serving");
+    }
+    return {};
+}
+
+} // namespace
+
+ReviewSession::ReviewSession(QObject* parent)
+    : QObject(parent) {
+    connect(&undo_, &QUndoStack::cleanChanged, this, [this](bool) { emit modifiedChanged(isModified()); });
+}
+
+ReviewSession::~ReviewSession() = default;
+
+void ReviewSession::openProject(const QString& path) {
+    Project p = readProject(path.toStdString());
+    std::vector<Trace> traces;
+    for (const auto& t : p.traces)
+        traces.push_back(readTraceFile(t).trace);
+    std::vector<CallGraph> graphs;
+    for (const auto& a : p.analyses)
+        graphs.push_back(readAnalysisFile(a));
+    project_ = std::move(p);
+    projectPath_ = path;
+    traces_ = std::move(traces);
+    graphs_ = std::move(graphs);
+    adopted_ = false;
+    undo_.clear();
+    recompute();
+    emit projectLoaded();
+    emit boundaryChanged(boundaryNs());
+    emit decisionsChanged();
+    emit modifiedChanged(isModified());
+}
+
+void ReviewSession::adoptInputs(std::vector<Trace> traces, std::vector<QString> tracePaths,
+                                std::vector<CallGraph> graphs, std::vector<QString> analysisPaths) {
+    project_ = Project{};
+    for (const auto& t : tracePaths)
+        project_.traces.push_back(t.toStdString());
+    for (const auto& a : analysisPaths)
+        project_.analyses.push_back(a.toStdString());
+    projectPath_.clear();
+    traces_ = std::move(traces);
+    graphs_ = std::move(graphs);
+    adopted_ = true;
+    undo_.clear();
+    recompute();
+    emit projectLoaded();
+    emit boundaryChanged(boundaryNs());
+    emit decisionsChanged();
+    emit modifiedChanged(isModified());
+}
+
+void ReviewSession::saveProject(const QString& path) {
+    writeProject(project_, path.toStdString());
+    projectPath_ = path;
+    adopted_ = false;
+    undo_.setClean();
+    emit modifiedChanged(isModified());
+}
+
+qint64 ReviewSession::boundaryNs() const {
+    if (splits_.empty())
+        return std::numeric_limits<qint64>::max();
+    return splits_.front().timeNs;
+}
+
+void ReviewSession::setBoundaryNs(qint64 ns, bool mergeWithPrevious) {
+    Boundary b;
+    b.kind = Boundary::Kind::Time;
+    b.timeNs = ns;
+    if (b == project_.boundary)
+        return;
+    undo_.push(new BoundaryCommand(this, project_.boundary, b, mergeWithPrevious));
+}
+
+void ReviewSession::setBoundary(const Boundary& b) {
+    if (b == project_.boundary)
+        return;
+    undo_.push(new BoundaryCommand(this, project_.boundary, b, false));
+}
+
+void ReviewSession::setDecision(const ReviewDecision& d) {
+    auto after = project_.decisions;
+    bool replaced = false;
+    for (auto& existing : after)
+        if (existing.syscall == d.syscall && existing.phase == d.phase) {
+            if (existing == d)
+                return;
+            existing = d;
+            replaced = true;
+        }
+    if (!replaced)
+        after.push_back(d);
+    const QString text = tr("%1 %2 in %3")
+                             .arg(d.verdict == ReviewDecision::Verdict::Allow ? tr("Allow") : tr("Deny"),
+                                  QString::fromStdString(d.syscall), phaseText(d.phase));
+    undo_.push(new DecisionsCommand(this, project_.decisions, std::move(after), text));
+}
+
+void ReviewSession::clearDecision(const QString& syscall, PhaseSelection phase) {
+    auto after = project_.decisions;
+    const auto name = syscall.toStdString();
+    if (std::erase_if(after,
+                      [&](const ReviewDecision& d) { return d.syscall == name && d.phase == phase; }) == 0)
+        return;
+    undo_.push(new DecisionsCommand(this, project_.decisions, std::move(after),
+                                    tr("Clear the decision on %1 in %2").arg(syscall, phaseText(phase))));
+}
+
+bool ReviewSession::allowed(int nr, Phase phase) const {
+    const std::string name = SyscallTable::forArch(Arch::X86_64).name(nr);
+    if (const ReviewDecision* d = project_.decisionFor(name, phase))
+        return d->verdict == ReviewDecision::Verdict::Allow;
+    auto it = evidence_.bySyscall.find(nr);
+    return it != evidence_.bySyscall.end() && it->second.inPhase(phase);
+}
+
+int ReviewSession::unreviewedCount() const {
+    int n = 0;
+    for (const auto& [nr, e] : evidence_.bySyscall) {
+        bool decided = false;
+        for (const auto& d : project_.decisions)
+            decided = decided || d.syscall == e.name;
+        n += decided ? 0 : 1;
+    }
+    return n;
+}
+
+void ReviewSession::applyBoundary(const Boundary& b) {
+    project_.boundary = b;
+    recompute();
+    emit boundaryChanged(boundaryNs());
+    emit modifiedChanged(isModified());
+}
+
+void ReviewSession::applyDecisions(std::vector<ReviewDecision> decisions) {
+    project_.decisions = std::move(decisions);
+    emit decisionsChanged();
+    emit modifiedChanged(isModified());
+}
+
+void ReviewSession::recompute() {
+    splits_.clear();
+    for (const Trace& t : traces_)
+        splits_.push_back(resolveBoundary(t, project_.boundary));
+    EvidenceInputs in;
+    for (const Trace& t : traces_)
+        in.traces.push_back(&t);
+    in.splits = splits_;
+    for (const CallGraph& g : graphs_)
+        in.graphs.push_back(&g);
+    in.transition = project_.transition;
+    in.witnesses = false;
+    try {
+        evidence_ = buildEvidence(in);
+    } catch (const Error&) {
+        // A transition function missing from the analyses: evidence without the static split.
+        in.transition.clear();
+        evidence_ = buildEvidence(in);
+        evidence_.notes.push_back("transition function '" + project_.transition +
+                                  "' not found in the analyses");
+    }
+    emit evidenceChanged();
+}
+
+} // namespace swb
