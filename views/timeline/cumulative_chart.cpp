@@ -1,0 +1,137 @@
+#include "timeline/cumulative_chart.h"
+
+#include <QChart>
+#include <QLineSeries>
+#include <QValueAxis>
+
+#include <vector>
+
+namespace swb {
+
+namespace {
+
+constexpr double kNsPerSecond = 1e9;
+constexpr int kTopMargin = 8;
+constexpr int kBottomMargin = 28;
+
+double seconds(qint64 ns) {
+    return static_cast<double>(ns) / kNsPerSecond;
+}
+
+} // namespace
+
+CumulativeChart::CumulativeChart(QWidget* parent)
+    : QChartView(parent)
+    , curve_(new QLineSeries)
+    , boundaryLine_(new QLineSeries)
+    , timeAxis_(new QValueAxis)
+    , countAxis_(new QValueAxis) {
+    setObjectName(QStringLiteral("cumulativeChart"));
+    setAccessibleName(tr("Unique system calls over time"));
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumHeight(120);
+
+    auto* chart = new QChart;
+    chart->legend()->hide();
+    chart->setMargins(QMargins(0, 0, 0, 0));
+    chart->setBackgroundRoundness(0);
+    chart->setBackgroundBrush(palette().color(QPalette::Base));
+    curve_->setName(tr("Unique syscalls"));
+    boundaryLine_->setName(tr("Phase boundary"));
+    QPen curvePen(palette().color(QPalette::Highlight));
+    curvePen.setWidthF(2);
+    curve_->setPen(curvePen);
+    QPen boundaryPen(palette().color(QPalette::Text));
+    boundaryPen.setStyle(Qt::DashLine);
+    boundaryLine_->setPen(boundaryPen);
+    chart->addSeries(curve_);
+    chart->addSeries(boundaryLine_);
+
+    timeAxis_->setLabelFormat(QStringLiteral("%.3g s"));
+    timeAxis_->setLabelsColor(palette().color(QPalette::Text));
+    countAxis_->setLabelFormat(QStringLiteral("%d"));
+    countAxis_->setLabelsColor(palette().color(QPalette::Text));
+    countAxis_->setTitleText(tr("syscalls"));
+    countAxis_->setTitleBrush(palette().color(QPalette::Text));
+    chart->addAxis(timeAxis_, Qt::AlignBottom);
+    chart->addAxis(countAxis_, Qt::AlignLeft);
+    for (auto* series : {curve_, boundaryLine_}) {
+        series->attachAxis(timeAxis_);
+        series->attachAxis(countAxis_);
+    }
+    setChart(chart);
+}
+
+void CumulativeChart::setTrace(std::shared_ptr<const Trace> trace) {
+    QList<QPointF> points;
+    uniqueCount_ = 0;
+    qint64 end = 1;
+    if (trace) {
+        // Each first use of a syscall is a step: the curve holds its count until that time.
+        std::vector<std::pair<qint64, int>> firsts; // time, syscall
+        std::vector<qint64> firstSeen;
+        for (std::size_t i = 0; i < trace->eventCount(); ++i) {
+            const int nr = trace->nr(i);
+            if (nr < 0)
+                continue;
+            if (static_cast<std::size_t>(nr) >= firstSeen.size())
+                firstSeen.resize(static_cast<std::size_t>(nr) + 1, -1);
+            qint64& first = firstSeen[static_cast<std::size_t>(nr)];
+            if (first < 0 || trace->timeNs(i) < first)
+                first = trace->timeNs(i);
+        }
+        for (std::size_t nr = 0; nr < firstSeen.size(); ++nr)
+            if (firstSeen[nr] >= 0)
+                firsts.emplace_back(firstSeen[nr], static_cast<int>(nr));
+        std::sort(firsts.begin(), firsts.end());
+        end = std::max<qint64>(trace->durationNs(), 1);
+        points.append({0.0, 0.0});
+        for (const auto& [time, nr] : firsts) {
+            points.append({seconds(time), static_cast<double>(uniqueCount_)});
+            ++uniqueCount_;
+            points.append({seconds(time), static_cast<double>(uniqueCount_)});
+        }
+        points.append({seconds(end), static_cast<double>(uniqueCount_)});
+    }
+    curve_->replace(points);
+    countAxis_->setRange(0, std::max(1, uniqueCount_) * 1.05);
+    countAxis_->applyNiceNumbers();
+    setVisibleRange(0, end);
+    setBoundary(boundaryNs_);
+}
+
+void CumulativeChart::setVisibleRange(qint64 startNs, qint64 endNs) {
+    timeAxis_->setRange(seconds(startNs), seconds(std::max(endNs, startNs + 1)));
+}
+
+void CumulativeChart::setBoundary(qint64 ns) {
+    boundaryNs_ = ns;
+    if (ns == std::numeric_limits<qint64>::max()) {
+        boundaryLine_->clear();
+        return;
+    }
+    const double top = countAxis_->max();
+    boundaryLine_->replace(QList<QPointF>{{seconds(ns), 0.0}, {seconds(ns), top}});
+}
+
+void CumulativeChart::setPlotExtent(int left, int right) {
+    plotLeft_ = left;
+    plotRight_ = right;
+    applyPlotArea();
+}
+
+void CumulativeChart::resizeEvent(QResizeEvent* event) {
+    QChartView::resizeEvent(event);
+    applyPlotArea();
+}
+
+void CumulativeChart::applyPlotArea() {
+    if (plotLeft_ < 0 || plotRight_ <= plotLeft_)
+        return;
+    // The chart fills the viewport, so widget x and chart x agree up to the frame.
+    const int frame = frameWidth();
+    chart()->setPlotArea(QRectF(plotLeft_ - frame, kTopMargin, plotRight_ - plotLeft_,
+                                std::max(10, viewport()->height() - kTopMargin - kBottomMargin)));
+}
+
+} // namespace swb
