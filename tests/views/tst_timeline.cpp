@@ -284,7 +284,7 @@ private slots:
         view.setBoundary(200 * kMs);
         auto* handle = view.boundaryHandle();
         QVERIFY(handle->isVisible());
-        QCOMPARE(handle->centerX(), view.timeToX(200 * kMs));
+        QVERIFY(std::abs(handle->centerX() - view.timeToX(200 * kMs)) <= 1.0);
 
         QTest::mousePress(handle, Qt::LeftButton, {}, inHandle(view, view.timeToX(200 * kMs)));
         QTest::mouseMove(handle, inHandle(view, view.timeToX(400 * kMs)));
@@ -377,7 +377,7 @@ private slots:
         p.pid = 5;
         p.image = "/bin/busy";
         t->addProcess(p);
-        // Column 0 of 1000 ns per pixel: 7 syscalls, openat most often; one violation.
+        // Column 0 of 1000 ns per pixel: 10 calls of 7 syscalls, openat most often; one violation.
         const int numbers[] = {SYS_openat, SYS_openat, SYS_openat, SYS_read,  SYS_read,
                                SYS_close,  SYS_mmap,   SYS_brk,    SYS_write, SYS_futex};
         for (int i = 0; i < 10; ++i)
@@ -398,7 +398,7 @@ private slots:
         QCOMPARE(lines.value(3), QStringLiteral("openat 3"));
         QCOMPARE(lines.value(4), QStringLiteral("read 2"));
         QCOMPARE(lines.size(), 10);
-        QCOMPARE(lines.value(8), QStringLiteral("and 3 other syscalls"));
+        QCOMPARE(lines.value(8), QStringLiteral("and 2 other syscalls"));
         QCOMPARE(lines.value(9), QStringLiteral("1 violation of the profile"));
 
         QHelpEvent help(QEvent::ToolTip, pos, view.mapToGlobal(pos));

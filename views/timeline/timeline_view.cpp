@@ -38,6 +38,10 @@ qint64 niceStep(double minNs) {
     return step;
 }
 
+QString callCount(int count) {
+    return count == 1 ? TimelineView::tr("1 system call") : TimelineView::tr("%1 system calls").arg(count);
+}
+
 } // namespace
 
 TimelineView::TimelineView(QWidget* parent)
@@ -251,7 +255,7 @@ QString TimelineView::toolTipAt(QPoint pos) const {
         return {};
     const auto& lane = lanes_.lanes()[static_cast<std::size_t>(laneIndex)];
     if (pos.x() < labelWidth_)
-        return tr("%1: %n system call(s)", nullptr, static_cast<int>(lane.events.size())).arg(lane.label);
+        return lane.label + QStringLiteral(": ") + callCount(static_cast<int>(lane.events.size()));
     const int width = plotRect().width();
     const int column = pos.x() - labelWidth_;
     const qint64 from = timeline::columnStart(column, range_, width);
@@ -265,21 +269,23 @@ QString TimelineView::toolTipAt(QPoint pos) const {
         total += count;
     QString text = lane.label + QLatin1Char('\n') + timeline::formatTime(from, resolution) +
                    QStringLiteral(" – ") + timeline::formatTime(to, resolution) + QLatin1Char('\n') +
-                   tr("%n system call(s)", nullptr, total);
+                   callCount(total);
     const auto& table = SyscallTable::forArch(lanes_.trace()->arch);
     const std::size_t shown = std::min<std::size_t>(counts.size(), kTooltipTopSyscalls);
     for (std::size_t i = 0; i < shown; ++i)
         text += QLatin1Char('\n') + QString::fromStdString(table.name(counts[i].first)) + QLatin1Char(' ') +
                 QString::number(counts[i].second);
     if (counts.size() > shown)
-        text += QLatin1Char('\n') +
-                tr("and %n other syscall(s)", nullptr, static_cast<int>(counts.size() - shown));
+        text += QLatin1Char('\n') + (counts.size() - shown == 1
+                                         ? tr("and 1 other syscall")
+                                         : tr("and %1 other syscalls").arg(counts.size() - shown));
     const auto [first, last] = lanes_.slice(lane, from, to);
     int violations = 0;
     for (std::size_t k = first; k < last; ++k)
         violations += (lanes_.trace()->flags(lane.events[k]) & EventViolation) != 0;
     if (violations > 0)
-        text += QLatin1Char('\n') + tr("%n violation(s) of the profile", nullptr, violations);
+        text += QLatin1Char('\n') + (violations == 1 ? tr("1 violation of the profile")
+                                                     : tr("%1 violations of the profile").arg(violations));
     return text;
 }
 
