@@ -102,7 +102,9 @@ int screenshot(const QString& tracePath, const QString& outPath) {
     panel.setCandidates(candidates);
     panel.setBoundary(resolveBoundary(*trace, Boundary{Boundary::Kind::Auto, 0, 0}).timeNs);
     panel.show();
-    QApplication::processEvents();
+    // The chart lines its plot area up with the timeline over a few layout passes.
+    for (int i = 0; i < 5; ++i)
+        QApplication::processEvents();
     if (!panel.grab().save(outPath, "PNG")) {
         std::fprintf(stderr, "cannot write %s\n", qPrintable(outPath));
         return 1;

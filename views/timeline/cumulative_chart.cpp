@@ -4,6 +4,7 @@
 #include <QLineSeries>
 #include <QValueAxis>
 
+#include <cmath>
 #include <vector>
 
 namespace swb {
@@ -11,8 +12,6 @@ namespace swb {
 namespace {
 
 constexpr double kNsPerSecond = 1e9;
-constexpr int kTopMargin = 8;
-constexpr int kBottomMargin = 28;
 
 double seconds(qint64 ns) {
     return static_cast<double>(ns) / kNsPerSecond;
@@ -47,7 +46,7 @@ CumulativeChart::CumulativeChart(QWidget* parent)
     chart->addSeries(curve_);
     chart->addSeries(boundaryLine_);
 
-    timeAxis_->setLabelFormat(QStringLiteral("%.3g s"));
+    timeAxis_->setLabelFormat(QStringLiteral("%.4g s"));
     timeAxis_->setLabelsColor(palette().color(QPalette::Text));
     countAxis_->setLabelFormat(QStringLiteral("%d"));
     countAxis_->setLabelsColor(palette().color(QPalette::Text));
@@ -60,6 +59,7 @@ CumulativeChart::CumulativeChart(QWidget* parent)
         series->attachAxis(countAxis_);
     }
     setChart(chart);
+    connect(chart, &QChart::plotAreaChanged, this, &CumulativeChart::applyPlotArea);
 }
 
 void CumulativeChart::setTrace(std::shared_ptr<const Trace> trace) {
@@ -101,7 +101,18 @@ void CumulativeChart::setTrace(std::shared_ptr<const Trace> trace) {
 }
 
 void CumulativeChart::setVisibleRange(qint64 startNs, qint64 endNs) {
-    timeAxis_->setRange(seconds(startNs), seconds(std::max(endNs, startNs + 1)));
+    endNs = std::max(endNs, startNs + 1);
+    timeAxis_->setRange(seconds(startNs), seconds(endNs));
+    // Ticks on round times (1-2-5 steps), about five of them, like the timeline's axis.
+    const double wanted = seconds(endNs - startNs) / 5;
+    const double decade = std::pow(10.0, std::floor(std::log10(wanted)));
+    double step = decade;
+    for (const double m : {2.0, 5.0, 10.0})
+        if (step < wanted)
+            step = decade * m;
+    timeAxis_->setTickType(QValueAxis::TicksDynamic);
+    timeAxis_->setTickAnchor(0.0);
+    timeAxis_->setTickInterval(step);
 }
 
 void CumulativeChart::setBoundary(qint64 ns) {
@@ -128,10 +139,20 @@ void CumulativeChart::resizeEvent(QResizeEvent* event) {
 void CumulativeChart::applyPlotArea() {
     if (plotLeft_ < 0 || plotRight_ <= plotLeft_)
         return;
-    // The chart fills the viewport, so widget x and chart x agree up to the frame.
-    const int frame = frameWidth();
-    chart()->setPlotArea(QRectF(plotLeft_ - frame, kTopMargin, plotRight_ - plotLeft_,
-                                std::max(10, viewport()->height() - kTopMargin - kBottomMargin)));
+    // The chart lays out its axes itself (a fixed QChart::setPlotArea leaves them unlaid in Qt 6.4),
+    // so steer the plot area through the margins: the axis labels keep their width, one correction
+    // lines the plot area up. The chart fills the viewport, so viewport x is chart x.
+    const QRectF plot = chart()->plotArea();
+    const QMargins margins = chart()->margins();
+    const QPoint origin = viewport()->mapTo(this, QPoint(0, 0));
+    const int wantedLeft = plotLeft_ - origin.x();
+    const int wantedRight = plotRight_ - origin.x();
+    const int dl = wantedLeft - qRound(plot.left());
+    const int dr = qRound(plot.right()) - wantedRight;
+    if (dl == 0 && dr == 0)
+        return;
+    chart()->setMargins(QMargins(std::max(0, margins.left() + dl), margins.top(),
+                                 std::max(0, margins.right() + dr), margins.bottom()));
 }
 
 } // namespace swb

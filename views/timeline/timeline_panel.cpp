@@ -44,6 +44,10 @@ void TimelinePanel::setTrace(std::shared_ptr<const Trace> trace) {
     chart_->setTrace(trace);
     view_->setTrace(std::move(trace));
     view_->setMinimumHeight(view_->minimumSizeHint().height());
+    // The lanes get the room they need (up to 60%), the chart the rest.
+    const int total = splitter_->height();
+    const int lanes = std::min(view_->minimumHeight() + 2, total * 3 / 5);
+    splitter_->setSizes({lanes, std::max(0, total - lanes)});
     const auto range = view_->visibleRange();
     chart_->setVisibleRange(range.startNs, range.endNs);
     alignChart();

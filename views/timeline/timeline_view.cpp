@@ -65,9 +65,15 @@ TimelineView::~TimelineView() = default;
 void TimelineView::setTrace(std::shared_ptr<const Trace> trace) {
     lanes_.setTrace(std::move(trace));
     marks_.assign(lanes_.lanes().size(), {});
+    // Process labels are bold, thread labels indented (see paintLanes).
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics boldMetrics(bold);
     int widest = 0;
     for (const auto& lane : lanes_.lanes())
-        widest = std::max(widest, fontMetrics().horizontalAdvance(lane.label));
+        widest = std::max(widest, lane.kind == timeline::Lane::Kind::Process
+                                      ? boldMetrics.horizontalAdvance(lane.label)
+                                      : fontMetrics().horizontalAdvance(lane.label) + kLabelPadding);
     labelWidth_ = std::clamp(widest + 2 * kLabelPadding, 80, 260);
     previewNs_.reset();
     candidates_.clear();
