@@ -7,7 +7,8 @@ packages=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config git
   # libraries
-  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl-dev
+  # QtCharts needs the Qt6OpenGL CMake package, which Debian ships in libqt6opengl6-dev
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libgl-dev
   libseccomp-dev libcapstone-dev llvm-14-dev libdw-dev libelf-dev zlib1g-dev
   nlohmann-json3-dev libcli11-dev libgraphviz-dev graphviz libyaml-cpp-dev
   # tests: real programs traced and compared against strace, headless GUI
