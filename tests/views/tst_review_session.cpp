@@ -34,7 +34,7 @@ private slots:
         QCOMPARE(s.traces().size(), std::size_t(1));
         QCOMPARE(s.graphs().size(), std::size_t(1));
         QVERIFY(!s.isModified());
-        QVERIFY(s.boundaryNs() > 0 && s.boundaryNs() < s.traces()[0].durationNs());
+        QVERIFY(s.boundaryNs() > 0 && s.boundaryNs() < s.traces()[0]->durationNs());
         QVERIFY(!s.project().decisions.empty());
         QVERIFY(s.unreviewedCount() > 0);
     }
@@ -43,7 +43,7 @@ private slots:
         ReviewSession s;
         s.openProject(kProject);
         // Only the trace decides the phases here: the analysis sees the whole program everywhere.
-        s.adoptInputs(std::vector<Trace>(s.traces()), {kProject}, {}, {});
+        s.adoptInputs({*s.traces()[0]}, {kProject}, {}, {});
         const qint64 autoNs = s.boundaryNs();
         const auto servingAuto = s.evidence().syscalls(PhaseSelection::Serving);
         QVERIFY(!contains(servingAuto, SYS_listen));

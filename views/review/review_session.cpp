@@ -81,12 +81,12 @@ ReviewSession::~ReviewSession() = default;
 
 void ReviewSession::openProject(const QString& path) {
     Project p = readProject(path.toStdString());
-    std::vector<Trace> traces;
+    std::vector<std::shared_ptr<const Trace>> traces;
     for (const auto& t : p.traces)
-        traces.push_back(readTraceFile(t).trace);
-    std::vector<CallGraph> graphs;
+        traces.push_back(std::make_shared<const Trace>(readTraceFile(t).trace));
+    std::vector<std::shared_ptr<const CallGraph>> graphs;
     for (const auto& a : p.analyses)
-        graphs.push_back(readAnalysisFile(a));
+        graphs.push_back(std::make_shared<const CallGraph>(readAnalysisFile(a)));
     project_ = std::move(p);
     projectPath_ = path;
     traces_ = std::move(traces);
@@ -108,8 +108,12 @@ void ReviewSession::adoptInputs(std::vector<Trace> traces, std::vector<QString> 
     for (const auto& a : analysisPaths)
         project_.analyses.push_back(a.toStdString());
     projectPath_.clear();
-    traces_ = std::move(traces);
-    graphs_ = std::move(graphs);
+    traces_.clear();
+    graphs_.clear();
+    for (auto& t : traces)
+        traces_.push_back(std::make_shared<const Trace>(std::move(t)));
+    for (auto& g : graphs)
+        graphs_.push_back(std::make_shared<const CallGraph>(std::move(g)));
     adopted_ = true;
     undo_.clear();
     recompute();
@@ -210,14 +214,14 @@ void ReviewSession::applyDecisions(std::vector<ReviewDecision> decisions) {
 
 void ReviewSession::recompute() {
     splits_.clear();
-    for (const Trace& t : traces_)
-        splits_.push_back(resolveBoundary(t, project_.boundary));
+    for (const auto& t : traces_)
+        splits_.push_back(resolveBoundary(*t, project_.boundary));
     EvidenceInputs in;
-    for (const Trace& t : traces_)
-        in.traces.push_back(&t);
+    for (const auto& t : traces_)
+        in.traces.push_back(t.get());
     in.splits = splits_;
-    for (const CallGraph& g : graphs_)
-        in.graphs.push_back(&g);
+    for (const auto& g : graphs_)
+        in.graphs.push_back(g.get());
     in.transition = project_.transition;
     in.witnesses = false;
     try {

@@ -34,8 +34,8 @@ public:
 
     const Project& project() const { return project_; }
     QString projectPath() const { return projectPath_; }
-    const std::vector<Trace>& traces() const { return traces_; }
-    const std::vector<CallGraph>& graphs() const { return graphs_; }
+    const std::vector<std::shared_ptr<const Trace>>& traces() const { return traces_; }
+    const std::vector<std::shared_ptr<const CallGraph>>& graphs() const { return graphs_; }
     const EvidenceSet& evidence() const { return evidence_; }
     const std::vector<PhaseSplit>& splits() const { return splits_; }
 
@@ -72,8 +72,8 @@ private:
 
     Project project_;
     QString projectPath_;
-    std::vector<Trace> traces_;
-    std::vector<CallGraph> graphs_;
+    std::vector<std::shared_ptr<const Trace>> traces_;
+    std::vector<std::shared_ptr<const CallGraph>> graphs_;
     std::vector<PhaseSplit> splits_;
     EvidenceSet evidence_;
     QUndoStack undo_;
