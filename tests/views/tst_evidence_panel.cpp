@@ -200,8 +200,8 @@ private slots:
         panel.show();
         panel.setSyscall(openat, &e, &trace);
         const QString text = panel.plainText();
-        QVERIFY2(text.contains(QLatin1String("initialization\t2\t")), qPrintable(text));
-        QVERIFY(text.contains(QLatin1String("serving\t1\t")));
+        QVERIFY2(text.contains(QLatin1String("initialization\n2\n")), qPrintable(text));
+        QVERIFY(text.contains(QLatin1String("serving\n1\n")));
         QVERIFY(text.contains(formatTimestamp(1'000'000)));
         QVERIFY(text.contains(formatTimestamp(3'000'000'000)));
         QVERIFY(text.contains(QLatin1String("(0xffffff9c, 0x1100, 0x80000, 0, 0, 0)")));
@@ -230,7 +230,7 @@ private slots:
 
         // A syscall the analysis does not show and the trace has no stack for.
         panel.setSyscall(write, &set.bySyscall.at(write), &trace);
-        QVERIFY(panel.plainText().contains(QLatin1String("initialization\t1\t")));
+        QVERIFY(panel.plainText().contains(QLatin1String("initialization\n1\n")));
         QVERIFY(!panel.plainText().contains(QLatin1String("First call stack")));
     }
 
