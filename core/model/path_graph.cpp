@@ -128,7 +128,8 @@ void collapseRuns(const CallGraph& g, const PathGraphOptions& options, PathGraph
             folded.module = out.nodes[v].module;
             for (std::uint32_t w : chain)
                 folded.functions.push_back(out.nodes[w].functions.front());
-            folded.label = moduleFileName(g, folded.module) + ": " + std::to_string(chain.size()) + " functions";
+            folded.label =
+                moduleFileName(g, folded.module) + ": " + std::to_string(chain.size()) + " functions";
             for (std::uint32_t w : chain)
                 newIndex[w] = static_cast<std::uint32_t>(nodes.size());
             nodes.push_back(std::move(folded));
@@ -150,7 +151,8 @@ void collapseRuns(const CallGraph& g, const PathGraphOptions& options, PathGraph
         const std::uint32_t to = newIndex[e.to];
         if (from == to)
             continue; // inside a folded run
-        auto [it, added] = edgeIndex.try_emplace({from, to, e.kind}, static_cast<std::uint32_t>(edges.size()));
+        auto [it, added] =
+            edgeIndex.try_emplace({from, to, e.kind}, static_cast<std::uint32_t>(edges.size()));
         if (added)
             edges.push_back({from, to, e.kind, 0});
         edges[it->second].paths += e.paths;

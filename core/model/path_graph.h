@@ -46,13 +46,13 @@ struct PathGraphEdge {
 
 struct PathGraph {
     int nr = -1;
-    std::size_t availablePaths = 0;        // witness paths found before capping (up to maxPaths + 1)
-    bool capped = false;                   // more paths exist than were kept
-    std::vector<CallGraph::Path> paths;    // the kept witness paths, shortest first
-    std::vector<PathGraphNode> nodes;      // in first-seen order along the paths
-    std::vector<PathGraphEdge> edges;      // unique (from, to, kind)
+    std::size_t availablePaths = 0;     // witness paths found before capping (up to maxPaths + 1)
+    bool capped = false;                // more paths exist than were kept
+    std::vector<CallGraph::Path> paths; // the kept witness paths, shortest first
+    std::vector<PathGraphNode> nodes;   // in first-seen order along the paths
+    std::vector<PathGraphEdge> edges;   // unique (from, to, kind)
     std::vector<std::vector<std::uint32_t>> nodePaths; // each kept path as node indices, entry first
-    bool collapsed = false;                // some run was folded
+    bool collapsed = false;                            // some run was folded
 
     // The node that shows function `f` (also inside a collapsed run); UINT32_MAX when none does.
     std::uint32_t nodeOf(FunctionId f) const;

@@ -35,8 +35,8 @@ namespace {
     throw Error(file + ": " + where + ": " + what);
 }
 
-std::string requireString(const json& object, const char* key, const std::string& file, const std::string& where,
-                          bool optional = false) {
+std::string requireString(const json& object, const char* key, const std::string& file,
+                          const std::string& where, bool optional = false) {
     const auto it = object.find(key);
     if (it == object.end()) {
         if (optional)

@@ -16,7 +16,8 @@ namespace swb::test {
 inline std::shared_ptr<const CallGraph> analyzeWithSwb(const QString& program, const QTemporaryDir& dir) {
     const QString out = dir.filePath(QStringLiteral("analysis.swbanalysis"));
     QProcess swb;
-    swb.start(QStringLiteral(SWB_BIN_DIR "/swb"), {QStringLiteral("analyze"), QStringLiteral("-o"), out, program});
+    swb.start(QStringLiteral(SWB_BIN_DIR "/swb"),
+              {QStringLiteral("analyze"), QStringLiteral("-o"), out, program});
     if (!swb.waitForFinished(180'000) || swb.exitStatus() != QProcess::NormalExit || swb.exitCode() != 0) {
         qWarning("swb analyze failed: %s", swb.readAllStandardError().constData());
         return nullptr;

@@ -66,40 +66,76 @@ private slots:
 
     void dangerousSyscallsAreHighOrCritical() {
         const SyscallKnowledgeBase& kb = bundledSyscallKnowledge();
-        for (const char* name :
-             {"ptrace", "mount", "umount2", "pivot_root", "unshare", "setns", "bpf", "perf_event_open", "keyctl",
-              "add_key", "request_key", "userfaultfd", "kexec_load", "kexec_file_load", "init_module",
-              "finit_module", "delete_module", "open_by_handle_at", "process_vm_writev", "process_vm_readv",
-              "io_uring_setup", "io_uring_enter", "io_uring_register", "clone", "clone3", "reboot", "swapon",
-              "swapoff", "iopl", "ioperm", "fsopen", "fsconfig", "fsmount", "move_mount", "open_tree", "syslog",
-              "acct", "quotactl", "name_to_handle_at", "settimeofday", "clock_settime"}) {
+        for (const char* name : {"ptrace",
+                                 "mount",
+                                 "umount2",
+                                 "pivot_root",
+                                 "unshare",
+                                 "setns",
+                                 "bpf",
+                                 "perf_event_open",
+                                 "keyctl",
+                                 "add_key",
+                                 "request_key",
+                                 "userfaultfd",
+                                 "kexec_load",
+                                 "kexec_file_load",
+                                 "init_module",
+                                 "finit_module",
+                                 "delete_module",
+                                 "open_by_handle_at",
+                                 "process_vm_writev",
+                                 "process_vm_readv",
+                                 "io_uring_setup",
+                                 "io_uring_enter",
+                                 "io_uring_register",
+                                 "clone",
+                                 "clone3",
+                                 "reboot",
+                                 "swapon",
+                                 "swapoff",
+                                 "iopl",
+                                 "ioperm",
+                                 "fsopen",
+                                 "fsconfig",
+                                 "fsmount",
+                                 "move_mount",
+                                 "open_tree",
+                                 "syslog",
+                                 "acct",
+                                 "quotactl",
+                                 "name_to_handle_at",
+                                 "settimeofday",
+                                 "clock_settime"}) {
             const SyscallKnowledge* k = kb.find(name);
             QVERIFY2(k, name);
             QVERIFY2(k->risk >= SyscallRisk::High, name);
             QVERIFY2(!k->generated, name);
         }
-        for (const auto& [name, cve] : std::initializer_list<std::pair<const char*, const char*>>{
-                 {"madvise", "CVE-2016-5195"},
-                 {"ptrace", "CVE-2016-5195"},
-                 {"fsconfig", "CVE-2022-0185"},
-                 {"setsockopt", "CVE-2021-22555"},
-                 {"execve", "CVE-2019-5736"},
-                 {"futex", "CVE-2014-3153"},
-                 {"waitid", "CVE-2017-5123"},
-                 {"setsockopt", "CVE-2020-14386"},
-                 {"splice", "CVE-2022-0847"},
-                 {"keyctl", "CVE-2016-0728"},
-                 {"recvmmsg", "CVE-2014-0038"}}) {
+        for (const auto& [name, cve] :
+             std::initializer_list<std::pair<const char*, const char*>>{{"madvise", "CVE-2016-5195"},
+                                                                        {"ptrace", "CVE-2016-5195"},
+                                                                        {"fsconfig", "CVE-2022-0185"},
+                                                                        {"setsockopt", "CVE-2021-22555"},
+                                                                        {"execve", "CVE-2019-5736"},
+                                                                        {"futex", "CVE-2014-3153"},
+                                                                        {"waitid", "CVE-2017-5123"},
+                                                                        {"setsockopt", "CVE-2020-14386"},
+                                                                        {"splice", "CVE-2022-0847"},
+                                                                        {"keyctl", "CVE-2016-0728"},
+                                                                        {"recvmmsg", "CVE-2014-0038"}}) {
             const auto& cves = kb.find(name)->cves;
-            QVERIFY2(std::any_of(cves.begin(), cves.end(), [&](const CveReference& c) { return c.id == cve; }),
-                     (std::string(name) + " " + cve).c_str());
+            QVERIFY2(
+                std::any_of(cves.begin(), cves.end(), [&](const CveReference& c) { return c.id == cve; }),
+                (std::string(name) + " " + cve).c_str());
         }
     }
 
     void parserRejectsWhatIsWrong_data() {
         QTest::addColumn<QString>("json");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown risk") << validEntry(QStringLiteral("extreme")) << QStringLiteral("$.syscalls.read.risk");
+        QTest::newRow("unknown risk")
+            << validEntry(QStringLiteral("extreme")) << QStringLiteral("$.syscalls.read.risk");
         QTest::newRow("not JSON") << QStringLiteral("{\"format\": ") << QStringLiteral("not valid JSON");
         QTest::newRow("other format") << QStringLiteral(R"({"format": "x", "version": 1, "syscalls": {}})")
                                       << QStringLiteral("not a syscall knowledge base");
@@ -135,8 +171,8 @@ private slots:
         QFile source(QStringLiteral(SWB_SOURCE_DIR "/resources/syscalls/knowledge.json"));
         QVERIFY(source.open(QIODevice::ReadOnly));
         const QByteArray data = source.readAll();
-        const auto kb = SyscallKnowledgeBase::parse(std::string_view(data.constData(), std::size_t(data.size())),
-                                                    "knowledge.json");
+        const auto kb = SyscallKnowledgeBase::parse(
+            std::string_view(data.constData(), std::size_t(data.size())), "knowledge.json");
         QCOMPARE(kb.size(), bundledSyscallKnowledge().size());
     }
 
@@ -146,7 +182,9 @@ private slots:
         EvidencePanel panel;
         panel.setSyscall(nrOf("ptrace"), nullptr, nullptr);
         QCOMPARE(panel.findChild<QLabel*>(QStringLiteral("evidenceTitle"))->text(), QStringLiteral("ptrace"));
-        QVERIFY(panel.findChild<QLabel*>(QStringLiteral("evidenceSubtitle"))->text().contains(QLatin1String("101")));
+        QVERIFY(panel.findChild<QLabel*>(QStringLiteral("evidenceSubtitle"))
+                    ->text()
+                    .contains(QLatin1String("101")));
         auto* badge = panel.findChild<QLabel*>(QStringLiteral("riskBadge"));
         QCOMPARE(badge->text(), QStringLiteral("high risk"));
         QVERIFY(!badge->isHidden());
@@ -177,7 +215,8 @@ private slots:
         trace.addProcess(p);
         const std::uint32_t stack = trace.internStack(
             {{0x7f0000001000, "libc.so.6", "__open64", 0x5b}, {0x55550000200, "true", "main", 0x12}});
-        auto withStack = test::makeEvent(1'000'000, 10, 10, openat, 3, {0xffffff9c, 0x1000, 0x80000, 0, 0, 0});
+        auto withStack =
+            test::makeEvent(1'000'000, 10, 10, openat, 3, {0xffffff9c, 0x1000, 0x80000, 0, 0, 0});
         withStack.stackId = stack;
         trace.append(test::makeEvent(500'000, 10, 10, write, 1, {1, 0x2000, 1, 0, 0, 0}));
         trace.append(withStack);
@@ -208,7 +247,8 @@ private slots:
         QVERIFY(text.contains(QLatin1String("libc.so.6!__open64+0x5b")));
         QVERIFY(text.contains(QLatin1String("true!main+0x12")));
         QVERIFY(text.contains(QStringLiteral("%1 reachable call site").arg(e.statics->sites)));
-        const QString lastStep = QString::fromStdString(e.statics->witness).split(QStringLiteral(" -> ")).last();
+        const QString lastStep =
+            QString::fromStdString(e.statics->witness).split(QStringLiteral(" -> ")).last();
         QVERIFY(text.contains(lastStep));
 
         // The witness path's functions are links.

@@ -25,7 +25,8 @@ namespace {
 std::shared_ptr<CallGraph> makeRunGraph(int runLength, int nr) {
     auto g = std::make_shared<CallGraph>();
     g->program = "/usr/bin/prog";
-    g->modules = {{"/usr/bin/prog", "", "", "program"}, {"/lib/libfoo.so.1", "", "libfoo.so.1", "needed by prog"}};
+    g->modules = {{"/usr/bin/prog", "", "", "program"},
+                  {"/lib/libfoo.so.1", "", "libfoo.so.1", "needed by prog"}};
     auto add = [&](std::uint32_t module, std::string name) {
         CgFunction f;
         f.module = module;
@@ -69,8 +70,8 @@ LayoutGraph layoutInput(const PathGraph& pg) {
         input.nodes.push_back({QSizeF(100 + 4.0 * static_cast<double>(node.label.size() % 40), 40),
                                QString::fromStdString(node.label)});
     for (const auto& e : pg.edges)
-        input.edges.push_back({static_cast<int>(e.from), static_cast<int>(e.to),
-                               QString::fromLatin1(edgeKindName(e.kind))});
+        input.edges.push_back(
+            {static_cast<int>(e.from), static_cast<int>(e.to), QString::fromLatin1(edgeKindName(e.kind))});
     return input;
 }
 
@@ -246,7 +247,8 @@ private slots:
         QVERIFY(r.edges[3].backEdge);
         QVERIFY(r.edges[3].labelCenter.has_value());
         for (int i = 1; i < 4; ++i)
-            QVERIFY(r.nodeCenters[static_cast<std::size_t>(i)].y() > r.nodeCenters[static_cast<std::size_t>(i - 1)].y());
+            QVERIFY(r.nodeCenters[static_cast<std::size_t>(i)].y() >
+                    r.nodeCenters[static_cast<std::size_t>(i - 1)].y());
         input.edges.push_back({0, 7, {}});
         const auto bad = GraphvizLayout::layout(input);
         QVERIFY(!bad.ok);

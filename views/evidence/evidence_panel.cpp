@@ -1,8 +1,8 @@
 #include "evidence/evidence_panel.h"
 
 #include "evidence/syscall_knowledge_resource.h"
-#include "models/event_format.h"
 #include "model/syscall_table.h"
+#include "models/event_format.h"
 
 #include <QDesktopServices>
 #include <QEvent>
@@ -165,7 +165,8 @@ void EvidencePanel::render() {
     if (k) {
         html += QStringLiteral("<p>") + esc(k->description);
         if (k->generated)
-            html += QStringLiteral(" <i>(") + tr("generated description, not reviewed") + QStringLiteral(")</i>");
+            html +=
+                QStringLiteral(" <i>(") + tr("generated description, not reviewed") + QStringLiteral(")</i>");
         html += QStringLiteral("</p>");
         if (!k->escapeNotes.empty())
             html += QStringLiteral("<h3>") + tr("Container escapes") + QStringLiteral("</h3><p>") +
@@ -183,7 +184,8 @@ void EvidencePanel::render() {
     }
 
     if (decision_) {
-        const QString verdict = decision_->verdict == ReviewDecision::Verdict::Allow ? tr("allowed") : tr("denied");
+        const QString verdict =
+            decision_->verdict == ReviewDecision::Verdict::Allow ? tr("allowed") : tr("denied");
         QString phase;
         switch (decision_->phase) {
         case PhaseSelection::All:
@@ -207,10 +209,12 @@ void EvidencePanel::render() {
     if (!evidence_ || !evidence_->seenDynamically()) {
         html += QStringLiteral("<p>") + tr("Not seen in the traces.") + QStringLiteral("</p>");
     } else {
-        html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"3\"><tr><th align=\"left\">") + tr("Phase") +
-                QStringLiteral("</th><th align=\"right\">") + tr("Calls") + QStringLiteral("</th><th align=\"right\">") +
-                tr("First (s)") + QStringLiteral("</th><th align=\"right\">") + tr("Last (s)") +
-                QStringLiteral("</th><th align=\"left\">") + tr("Sample arguments") + QStringLiteral("</th></tr>");
+        html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"3\"><tr><th align=\"left\">") +
+                tr("Phase") + QStringLiteral("</th><th align=\"right\">") + tr("Calls") +
+                QStringLiteral("</th><th align=\"right\">") + tr("First (s)") +
+                QStringLiteral("</th><th align=\"right\">") + tr("Last (s)") +
+                QStringLiteral("</th><th align=\"left\">") + tr("Sample arguments") +
+                QStringLiteral("</th></tr>");
         for (Phase p : {Phase::Init, Phase::Serving}) {
             const DynamicPhaseEvidence& d = evidence_->dynamic[static_cast<std::size_t>(p)];
             html += QStringLiteral("<tr><td>") + phaseTitle(p) + QStringLiteral("</td><td align=\"right\">") +
@@ -224,7 +228,8 @@ void EvidencePanel::render() {
                     QStringLiteral("</td><td><tt>");
             QStringList samples;
             for (const auto& args : d.samples)
-                samples << QStringLiteral("(") + formatArguments(args, 0).toHtmlEscaped() + QStringLiteral(")");
+                samples << QStringLiteral("(") + formatArguments(args, 0).toHtmlEscaped() +
+                               QStringLiteral(")");
             html += samples.join(QStringLiteral("<br>")) + QStringLiteral("</tt></td></tr>");
         }
         html += QStringLiteral("</table>");
@@ -233,12 +238,14 @@ void EvidencePanel::render() {
             if (!stackId && d.firstStack)
                 stackId = d.firstStack;
         if (stackId && trace_ && stackId <= trace_->stackCount()) {
-            html += QStringLiteral("<p>") + tr("First call stack (innermost first):") + QStringLiteral("</p><ol>");
+            html += QStringLiteral("<p>") + tr("First call stack (innermost first):") +
+                    QStringLiteral("</p><ol>");
             for (const auto& frame : trace_->stack(stackId))
                 html += QStringLiteral("<li><tt>") + esc(frame.display()) + QStringLiteral("</tt></li>");
             html += QStringLiteral("</ol>");
         } else if (trace_ && !trace_->hasStacks()) {
-            html += QStringLiteral("<p><i>") + tr("The trace has no call stacks (record with swb trace --stacks).") +
+            html += QStringLiteral("<p><i>") +
+                    tr("The trace has no call stacks (record with swb trace --stacks).") +
                     QStringLiteral("</i></p>");
         }
     }
@@ -252,16 +259,17 @@ void EvidencePanel::render() {
         html += s.serving ? tr(", reachable while serving.") : tr(", not reachable from the serving roots.");
         html += QStringLiteral("</p>");
         if (s.special)
-            html += QStringLiteral("<p>") + tr("Special case: %1").arg(esc(s.specialReason)) + QStringLiteral("</p>");
+            html += QStringLiteral("<p>") + tr("Special case: %1").arg(esc(s.specialReason)) +
+                    QStringLiteral("</p>");
         if (!s.witness.empty()) {
-            html += QStringLiteral("<p>") + tr("Shortest witness path:") + QStringLiteral("<br><tt>");
+            html += QStringLiteral("<p>") + tr("Shortest witness path, entry first:") +
+                    QStringLiteral("</p><ol>");
             const QStringList steps =
                 QString::fromStdString(s.witness).split(QStringLiteral(" -> "), Qt::SkipEmptyParts);
-            QStringList links;
             for (const QString& step : steps)
-                links << QStringLiteral("<a href=\"function:%1\">%2</a>")
-                             .arg(functionOfStep(step).toHtmlEscaped(), step.toHtmlEscaped());
-            html += links.join(QStringLiteral(" &rarr; ")) + QStringLiteral("</tt></p>");
+                html += QStringLiteral("<li><tt><a href=\"function:%1\">%2</a></tt></li>")
+                            .arg(functionOfStep(step).toHtmlEscaped(), step.toHtmlEscaped());
+            html += QStringLiteral("</ol>");
         }
     }
     body_->setHtml(html);

@@ -19,8 +19,9 @@ const SyscallKnowledgeBase& bundledSyscallKnowledge() {
         }
         const QByteArray data = file.readAll();
         try {
-            return SyscallKnowledgeBase::parse(std::string_view(data.constData(), static_cast<std::size_t>(data.size())),
-                                               path.toStdString());
+            return SyscallKnowledgeBase::parse(
+                std::string_view(data.constData(), static_cast<std::size_t>(data.size())),
+                path.toStdString());
         } catch (const Error& e) {
             qWarning("%s", e.what());
             return SyscallKnowledgeBase();

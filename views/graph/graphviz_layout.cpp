@@ -96,7 +96,8 @@ GraphLayoutResult GraphvizLayout::layout(const LayoutGraph& graph) {
     for (const auto& e : graph.edges)
         if (e.from < 0 || e.to < 0 || static_cast<std::size_t>(e.from) >= graph.nodes.size() ||
             static_cast<std::size_t>(e.to) >= graph.nodes.size()) {
-            result.error = QStringLiteral("edge %1 -> %2 names a node that does not exist").arg(e.from).arg(e.to);
+            result.error =
+                QStringLiteral("edge %1 -> %2 names a node that does not exist").arg(e.from).arg(e.to);
             return result;
         }
     if (graph.nodes.empty()) {
@@ -136,8 +137,9 @@ GraphLayoutResult GraphvizLayout::layout(const LayoutGraph& graph) {
     for (std::size_t i = 0; i < graph.edges.size(); ++i) {
         const auto& e = graph.edges[i];
         // A key per edge keeps parallel edges apart (cgraph would merge them otherwise).
-        Agedge_t* edge = agedge(g, nodes[static_cast<std::size_t>(e.from)], nodes[static_cast<std::size_t>(e.to)],
-                                gvText(("e" + std::to_string(i)).c_str()), 1);
+        Agedge_t* edge =
+            agedge(g, nodes[static_cast<std::size_t>(e.from)], nodes[static_cast<std::size_t>(e.to)],
+                   gvText(("e" + std::to_string(i)).c_str()), 1);
         if (!e.label.isEmpty())
             agxset(edge, labelAttr, gvText(e.label.toUtf8().constData()));
         if (backEdges[i])
@@ -154,7 +156,9 @@ GraphLayoutResult GraphvizLayout::layout(const LayoutGraph& graph) {
     const double top = bb.UR.y;
     result.boundingRect = QRectF(0, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
     const double left = bb.LL.x;
-    auto place = [&](pointf p) { return toScene(p, top) - QPointF(left, 0); };
+    auto place = [&](pointf p) {
+        return toScene(p, top) - QPointF(left, 0);
+    };
     for (Agnode_t* node : nodes)
         result.nodeCenters.push_back(place(ND_coord(node)));
     for (std::size_t i = 0; i < edges.size(); ++i) {

@@ -121,9 +121,10 @@ QFont subtitleFont(const QFont& base) {
 QSizeF nodeSize(const NodeText& text, const QFont& font) {
     const QFontMetricsF title(titleFont(font));
     const QFontMetricsF subtitle(subtitleFont(font));
-    const double width = std::clamp(
-        std::max(title.horizontalAdvance(text.title), subtitle.horizontalAdvance(text.subtitle)) + 2 * kPadding,
-        kMinNodeWidth, kMaxNodeWidth);
+    const double width =
+        std::clamp(std::max(title.horizontalAdvance(text.title), subtitle.horizontalAdvance(text.subtitle)) +
+                       2 * kPadding,
+                   kMinNodeWidth, kMaxNodeWidth);
     return {std::ceil(width), std::ceil(title.height() + subtitle.height() + 1.5 * kPadding)};
 }
 
@@ -177,8 +178,9 @@ public:
         painter->drawText(QRectF(rect_.left() + kPadding, top, inner, titleMetrics.height()), Qt::AlignCenter,
                           titleMetrics.elidedText(text_.title, Qt::ElideMiddle, inner));
         painter->setFont(subtitle);
-        painter->drawText(QRectF(rect_.left() + kPadding, top + titleMetrics.height(), inner, subtitleMetrics.height()),
-                          Qt::AlignCenter, subtitleMetrics.elidedText(text_.subtitle, Qt::ElideMiddle, inner));
+        painter->drawText(
+            QRectF(rect_.left() + kPadding, top + titleMetrics.height(), inner, subtitleMetrics.height()),
+            Qt::AlignCenter, subtitleMetrics.elidedText(text_.subtitle, Qt::ElideMiddle, inner));
     }
 
 private:
@@ -253,8 +255,8 @@ void PathGraphView::scheduleLayout() {
         }));
 }
 
-PathGraphView::Layout PathGraphView::computeLayout(const CallGraph& graph, int nr, const PathGraphOptions& options,
-                                                  const QFont& font) {
+PathGraphView::Layout PathGraphView::computeLayout(const CallGraph& graph, int nr,
+                                                   const PathGraphOptions& options, const QFont& font) {
     Layout out;
     out.graph = buildPathGraph(graph, nr, options);
     LayoutGraph input;
@@ -305,7 +307,8 @@ void PathGraphView::rebuildScene() {
         for (std::size_t k = 1; k + 2 < pts.size(); k += 3)
             path.cubicTo(pts[k], pts[k + 1], pts[k + 2]);
         QPen pen(lineColour, 1.3);
-        if (shown_.graph.edges[i].kind == EdgeKind::Indirect || shown_.graph.edges[i].kind == EdgeKind::Callback)
+        if (shown_.graph.edges[i].kind == EdgeKind::Indirect ||
+            shown_.graph.edges[i].kind == EdgeKind::Callback)
             pen.setStyle(Qt::DashLine);
         scene()->addPath(path, pen);
         // The arrow head runs from the spline's end to the box (Graphviz's end point), or along the
@@ -325,11 +328,19 @@ void PathGraphView::rebuildScene() {
             scene()->addPolygon(QPolygonF({tip, left.p2(), right.p2()}), QPen(lineColour, 1.0), lineColour);
         }
         if (route.labelCenter) {
-            auto* label = scene()->addSimpleText(QString::fromLatin1(edgeKindName(shown_.graph.edges[i].kind)),
-                                                 labelFont);
+            // On a plate of the background colour: Graphviz measured the label with its own font
+            // metrics, so the line may pass under ours.
+            auto* label =
+                new QGraphicsSimpleTextItem(QString::fromLatin1(edgeKindName(shown_.graph.edges[i].kind)));
+            label->setFont(labelFont);
             label->setBrush(lineColour);
             const QRectF r = label->boundingRect();
-            label->setPos(*route.labelCenter - QPointF(r.width() / 2, r.height() / 2));
+            const QPointF topLeft = *route.labelCenter - QPointF(r.width() / 2, r.height() / 2);
+            auto* plate = scene()->addRect(QRectF(topLeft, r.size()).adjusted(-2, 0, 2, 0), Qt::NoPen,
+                                           pal.color(QPalette::Base));
+            plate->setZValue(0.5);
+            label->setParentItem(plate);
+            label->setPos(topLeft);
         }
     }
     for (std::size_t i = 0; i < shown_.graph.nodes.size(); ++i) {
@@ -387,7 +398,8 @@ void PathGraphView::wheelEvent(QWheelEvent* event) {
 }
 
 void PathGraphView::keyPressEvent(QKeyEvent* event) {
-    if (event->matches(QKeySequence::ZoomIn) || event->key() == Qt::Key_Plus || event->key() == Qt::Key_Equal) {
+    if (event->matches(QKeySequence::ZoomIn) || event->key() == Qt::Key_Plus ||
+        event->key() == Qt::Key_Equal) {
         zoomIn();
     } else if (event->matches(QKeySequence::ZoomOut) || event->key() == Qt::Key_Minus) {
         zoomOut();
@@ -435,8 +447,9 @@ void PathGraphView::activateNode(std::size_t index) {
         return;
     }
     const CgFunction& fn = graph_->functions[node.functions.front()];
-    const QString module =
-        fn.module < graph_->modules.size() ? QString::fromStdString(graph_->modules[fn.module].path) : QString();
+    const QString module = fn.module < graph_->modules.size()
+                               ? QString::fromStdString(graph_->modules[fn.module].path)
+                               : QString();
     emit functionActivated(module, QString::fromStdString(fn.name), fn.address,
                            QString::fromStdString(fn.sourceFile), static_cast<int>(fn.line));
 }
@@ -469,8 +482,8 @@ bool PathGraphView::exportSvg(const QString& path, QString* error) const {
     generator.setFileName(path);
     generator.setSize(source.size().toSize());
     generator.setViewBox(QRectF(QPointF(0, 0), source.size()));
-    generator.setTitle(tr("Call paths to %1")
-                           .arg(QString::fromStdString(SyscallTable::forArch(graph_->arch).name(nr_))));
+    generator.setTitle(
+        tr("Call paths to %1").arg(QString::fromStdString(SyscallTable::forArch(graph_->arch).name(nr_))));
     QPainter painter;
     if (!painter.begin(&generator))
         return fail(error, tr("%1: cannot write the SVG file").arg(path));
@@ -499,10 +512,12 @@ bool PathGraphView::exportDot(const QString& path, QString* error) const {
     if (!graph_ || shown_.graph.paths.empty())
         return fail(error, tr("%1: there is no graph to export").arg(path));
     const std::string name = SyscallTable::forArch(graph_->arch).name(nr_);
-    const std::string dot = witnessPathsToDot(*graph_, shown_.graph.paths, "why " + name + ": " + graph_->program);
+    const std::string dot =
+        witnessPathsToDot(*graph_, shown_.graph.paths, "why " + name + ": " + graph_->program);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) ||
-        file.write(dot.data(), static_cast<qint64>(dot.size())) != static_cast<qint64>(dot.size()) || !file.commit())
+        file.write(dot.data(), static_cast<qint64>(dot.size())) != static_cast<qint64>(dot.size()) ||
+        !file.commit())
         return fail(error, tr("%1: %2").arg(path, file.errorString()));
     return true;
 }

@@ -76,7 +76,8 @@ public:
     };
     // What a background job computes: the path graph, box sizes for FONT, the Graphviz layout.
     // Callable from any thread.
-    static Layout computeLayout(const CallGraph& graph, int nr, const PathGraphOptions& options, const QFont& font);
+    static Layout computeLayout(const CallGraph& graph, int nr, const PathGraphOptions& options,
+                                const QFont& font);
 
 private:
     void scheduleLayout();
