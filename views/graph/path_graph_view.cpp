@@ -1,0 +1,525 @@
+#include "graph/path_graph_view.h"
+
+#include "model/syscall_table.h"
+#include "static/dot_export.h"
+
+#include <QApplication>
+#include <QFontMetricsF>
+#include <QFutureWatcher>
+#include <QGraphicsItem>
+#include <QGraphicsScene>
+#include <QImage>
+#include <QKeyEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QPointer>
+#include <QSaveFile>
+#include <QStyleOptionGraphicsItem>
+#include <QSvgGenerator>
+#include <QWheelEvent>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <cmath>
+
+namespace swb {
+
+namespace {
+
+constexpr double kPadding = 8;
+constexpr double kMinNodeWidth = 110;
+constexpr double kMaxNodeWidth = 300;
+constexpr double kMinZoom = 0.05;
+constexpr double kMaxZoom = 4.0;
+constexpr double kZoomStep = 1.25;
+
+// What each kind of module is, for colour: the view maps these roles to palette colours.
+enum class ModuleRole { Program, Loader, Libc, Library, Synthetic };
+
+ModuleRole moduleRole(const CallGraph& g, std::uint32_t module) {
+    if (module >= g.modules.size())
+        return ModuleRole::Synthetic;
+    const CgModule& m = g.modules[module];
+    if (m.loadReason == "program")
+        return ModuleRole::Program;
+    if (m.loadReason == "interpreter")
+        return ModuleRole::Loader;
+    const std::string file = m.path.substr(m.path.rfind('/') + 1);
+    if (file.starts_with("libc.so") || file.starts_with("libc-"))
+        return ModuleRole::Libc;
+    return ModuleRole::Library;
+}
+
+QColor mix(const QColor& a, const QColor& b, double t) {
+    return QColor::fromRgbF(static_cast<float>(a.redF() + (b.redF() - a.redF()) * t),
+                            static_cast<float>(a.greenF() + (b.greenF() - a.greenF()) * t),
+                            static_cast<float>(a.blueF() + (b.blueF() - a.blueF()) * t));
+}
+
+// Libraries other than libc get the highlight colour turned around the hue circle, one step per
+// module (the golden angle keeps neighbours apart), so every module is told apart in both themes.
+QColor moduleAccent(const QPalette& palette, ModuleRole role, std::uint32_t module) {
+    switch (role) {
+    case ModuleRole::Program:
+        return palette.color(QPalette::Highlight);
+    case ModuleRole::Loader:
+        return palette.color(QPalette::LinkVisited);
+    case ModuleRole::Libc:
+        return palette.color(QPalette::Link);
+    case ModuleRole::Synthetic:
+        return palette.color(QPalette::Mid);
+    case ModuleRole::Library:
+        break;
+    }
+    const QColor base = palette.color(QPalette::Highlight).toHsv();
+    const int hue = (std::max(base.hsvHue(), 0) + 60 + static_cast<int>(module * 137u)) % 360;
+    return QColor::fromHsv(hue, std::max(base.hsvSaturation(), 120), std::max(base.value(), 160));
+}
+
+struct NodeText {
+    QString title;
+    QString subtitle;
+};
+
+QString fileName(const std::string& path) {
+    return QString::fromStdString(path.substr(path.rfind('/') + 1));
+}
+
+NodeText nodeText(const CallGraph& g, const PathGraph& pg, const PathGraphNode& node) {
+    const CgFunction& first = g.functions[node.functions.front()];
+    const QString module = node.module < g.modules.size() ? fileName(g.modules[node.module].path) : QString();
+    switch (node.kind) {
+    case PathNodeKind::Collapsed:
+        return {PathGraphView::tr("%n functions", nullptr, static_cast<int>(node.functions.size())),
+                PathGraphView::tr("%1 · click to unfold").arg(module)};
+    case PathNodeKind::Hub:
+        return {QString::fromStdString(first.name), PathGraphView::tr("indirect-call hub")};
+    case PathNodeKind::Entry:
+        return {QString::fromStdString(first.name), PathGraphView::tr("%1 · entry").arg(module)};
+    case PathNodeKind::SyscallSite:
+        return {QString::fromStdString(first.name),
+                PathGraphView::tr("%1 · calls %2")
+                    .arg(module, QString::fromStdString(SyscallTable::forArch(g.arch).name(pg.nr)))};
+    case PathNodeKind::Normal:
+        break;
+    }
+    return {QString::fromStdString(first.name), module};
+}
+
+QFont titleFont(const QFont& base) {
+    QFont f = base;
+    f.setBold(true);
+    return f;
+}
+
+QFont subtitleFont(const QFont& base) {
+    QFont f = base;
+    f.setPointSizeF(std::max(6.0, base.pointSizeF() * 0.85));
+    return f;
+}
+
+QSizeF nodeSize(const NodeText& text, const QFont& font) {
+    const QFontMetricsF title(titleFont(font));
+    const QFontMetricsF subtitle(subtitleFont(font));
+    const double width =
+        std::clamp(std::max(title.horizontalAdvance(text.title), subtitle.horizontalAdvance(text.subtitle)) +
+                       2 * kPadding,
+                   kMinNodeWidth, kMaxNodeWidth);
+    return {std::ceil(width), std::ceil(title.height() + subtitle.height() + 1.5 * kPadding)};
+}
+
+} // namespace
+
+// One function (or folded run) on the scene: a rounded box with the function's name and module.
+class PathNodeItem : public QGraphicsItem {
+public:
+    PathNodeItem(std::size_t index, PathNodeKind kind, const QRectF& rect, NodeText text)
+        : index_(index)
+        , kind_(kind)
+        , rect_(rect)
+        , text_(std::move(text)) {
+        setCursor(Qt::PointingHandCursor);
+        setToolTip(text_.title + QLatin1Char('\n') + text_.subtitle);
+    }
+
+    std::size_t index() const { return index_; }
+    void setColours(const QColor& fill, const QColor& border, const QColor& textColour) {
+        fill_ = fill;
+        border_ = border;
+        textColour_ = textColour;
+    }
+    void setFont(const QFont& font) { font_ = font; }
+
+    QRectF boundingRect() const override { return rect_.adjusted(-2, -2, 2, 2); }
+
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) override {
+        painter->setRenderHint(QPainter::Antialiasing);
+        QPen pen(border_, kind_ == PathNodeKind::Normal ? 1.2 : 2.2);
+        if (kind_ == PathNodeKind::Hub || kind_ == PathNodeKind::Collapsed)
+            pen.setStyle(Qt::DashLine);
+        painter->setPen(pen);
+        painter->setBrush(fill_);
+        // Entries are capsules and syscall sites get a second frame: told apart without colour.
+        const double radius = kind_ == PathNodeKind::Entry ? rect_.height() / 2 : 6;
+        painter->drawRoundedRect(rect_, radius, radius);
+        if (kind_ == PathNodeKind::SyscallSite) {
+            painter->setBrush(Qt::NoBrush);
+            painter->setPen(QPen(border_, 1.0));
+            painter->drawRoundedRect(rect_.adjusted(3.5, 3.5, -3.5, -3.5), 3, 3);
+        }
+        const QFont title = titleFont(font_);
+        const QFont subtitle = subtitleFont(font_);
+        const QFontMetricsF titleMetrics(title);
+        const QFontMetricsF subtitleMetrics(subtitle);
+        const double inner = rect_.width() - 2 * kPadding;
+        const double top = rect_.top() + 0.75 * kPadding;
+        painter->setPen(textColour_);
+        painter->setFont(title);
+        painter->drawText(QRectF(rect_.left() + kPadding, top, inner, titleMetrics.height()), Qt::AlignCenter,
+                          titleMetrics.elidedText(text_.title, Qt::ElideMiddle, inner));
+        painter->setFont(subtitle);
+        painter->drawText(
+            QRectF(rect_.left() + kPadding, top + titleMetrics.height(), inner, subtitleMetrics.height()),
+            Qt::AlignCenter, subtitleMetrics.elidedText(text_.subtitle, Qt::ElideMiddle, inner));
+    }
+
+private:
+    std::size_t index_;
+    PathNodeKind kind_;
+    QRectF rect_;
+    NodeText text_;
+    QColor fill_;
+    QColor border_;
+    QColor textColour_;
+    QFont font_;
+};
+
+PathGraphView::PathGraphView(QWidget* parent)
+    : QGraphicsView(parent)
+    , latestJob_(std::make_shared<std::atomic<quint64>>(0)) {
+    setObjectName(QStringLiteral("pathGraphView"));
+    setAccessibleName(tr("Call paths to the selected syscall"));
+    setScene(new QGraphicsScene(this));
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setResizeAnchor(QGraphicsView::AnchorViewCenter);
+    setFocusPolicy(Qt::StrongFocus);
+    GraphvizLayout::prepareLocale();
+}
+
+PathGraphView::~PathGraphView() {
+    // Any job still running finds a newer id and its result is never applied.
+    ++*latestJob_;
+}
+
+void PathGraphView::setSyscall(std::shared_ptr<const CallGraph> graph, int nr) {
+    graph_ = std::move(graph);
+    nr_ = nr;
+    options_.expanded.clear();
+    scheduleLayout();
+}
+
+void PathGraphView::setOptions(const PathGraphOptions& options) {
+    options_ = options;
+    scheduleLayout();
+}
+
+void PathGraphView::scheduleLayout() {
+    const quint64 job = ++*latestJob_;
+    if (!graph_) {
+        pending_ = false;
+        showLayout({});
+        return;
+    }
+    pending_ = true;
+    auto* watcher = new QFutureWatcher<Layout>(this);
+    connect(watcher, &QFutureWatcher<Layout>::finished, this, [this, watcher, job] {
+        watcher->deleteLater();
+        if (job != latestJob_->load())
+            return; // a newer request replaced this one
+        pending_ = false;
+        Layout result = watcher->result();
+        if (!result.layout.ok) {
+            emit layoutFailed(result.layout.error);
+            return;
+        }
+        showLayout(std::move(result));
+        emit layoutFinished();
+    });
+    watcher->setFuture(QtConcurrent::run(
+        [graph = graph_, nr = nr_, options = options_, font = font(), latest = latestJob_, job]() -> Layout {
+            if (job != latest->load())
+                return Layout{}; // stale before it started
+            return computeLayout(*graph, nr, options, font);
+        }));
+}
+
+PathGraphView::Layout PathGraphView::computeLayout(const CallGraph& graph, int nr,
+                                                   const PathGraphOptions& options, const QFont& font) {
+    Layout out;
+    out.graph = buildPathGraph(graph, nr, options);
+    LayoutGraph input;
+    for (const auto& node : out.graph.nodes) {
+        out.nodeSizes.push_back(nodeSize(nodeText(graph, out.graph, node), font));
+        input.nodes.push_back({out.nodeSizes.back(), QString::fromStdString(node.label)});
+    }
+    for (const auto& e : out.graph.edges)
+        input.edges.push_back(
+            {static_cast<int>(e.from), static_cast<int>(e.to), QString::fromLatin1(edgeKindName(e.kind))});
+    input.labelFontSize = subtitleFont(font).pointSizeF();
+    out.layout = GraphvizLayout::layout(input);
+    return out;
+}
+
+void PathGraphView::showLayout(Layout layout) {
+    shown_ = std::move(layout);
+    rebuildScene();
+    fitToView();
+}
+
+QRectF PathGraphView::nodeRect(std::size_t i) const {
+    if (i >= shown_.layout.nodeCenters.size() || i >= shown_.nodeSizes.size())
+        return {};
+    const QSizeF size = shown_.nodeSizes[i];
+    const QPointF c = shown_.layout.nodeCenters[i];
+    return {c.x() - size.width() / 2, c.y() - size.height() / 2, size.width(), size.height()};
+}
+
+void PathGraphView::rebuildScene() {
+    scene()->clear();
+    nodeItems_.clear();
+    pressedNode_ = nullptr;
+    const QPalette pal = palette();
+    scene()->setBackgroundBrush(pal.color(QPalette::Base));
+    if (!graph_ || shown_.graph.nodes.empty()) {
+        scene()->setSceneRect(QRectF());
+        return;
+    }
+    const QColor lineColour = mix(pal.color(QPalette::Base), pal.color(QPalette::Text), 0.65);
+    const QFont labelFont = subtitleFont(font());
+    for (std::size_t i = 0; i < shown_.graph.edges.size() && i < shown_.layout.edges.size(); ++i) {
+        const auto& route = shown_.layout.edges[i];
+        const auto& pts = route.points;
+        if (pts.size() < 4)
+            continue;
+        QPainterPath path(pts[0]);
+        for (std::size_t k = 1; k + 2 < pts.size(); k += 3)
+            path.cubicTo(pts[k], pts[k + 1], pts[k + 2]);
+        QPen pen(lineColour, 1.3);
+        if (shown_.graph.edges[i].kind == EdgeKind::Indirect ||
+            shown_.graph.edges[i].kind == EdgeKind::Callback)
+            pen.setStyle(Qt::DashLine);
+        scene()->addPath(path, pen);
+        // The arrow head runs from the spline's end to the box (Graphviz's end point), or along the
+        // last control segment when Graphviz left none.
+        const QPointF tip = route.arrowEnd.value_or(pts.back());
+        const QPointF from = route.arrowEnd ? pts.back() : pts[pts.size() - 2];
+        const QLineF axis(tip, from);
+        if (axis.length() > 0.01) {
+            QLineF side = axis.unitVector();
+            side.setLength(9);
+            QLineF left = side;
+            left.setAngle(axis.angle() + 22);
+            QLineF right = side;
+            right.setAngle(axis.angle() - 22);
+            if (route.arrowEnd)
+                scene()->addLine(QLineF(from, tip), QPen(lineColour, 1.3));
+            scene()->addPolygon(QPolygonF({tip, left.p2(), right.p2()}), QPen(lineColour, 1.0), lineColour);
+        }
+        if (route.labelCenter) {
+            // On a plate of the background colour: Graphviz measured the label with its own font
+            // metrics, so the line may pass under ours.
+            auto* label =
+                new QGraphicsSimpleTextItem(QString::fromLatin1(edgeKindName(shown_.graph.edges[i].kind)));
+            label->setFont(labelFont);
+            label->setBrush(lineColour);
+            const QRectF r = label->boundingRect();
+            const QPointF topLeft = *route.labelCenter - QPointF(r.width() / 2, r.height() / 2);
+            auto* plate = scene()->addRect(QRectF(topLeft, r.size()).adjusted(-2, 0, 2, 0), Qt::NoPen,
+                                           pal.color(QPalette::Base));
+            plate->setZValue(0.5);
+            label->setParentItem(plate);
+            label->setPos(topLeft);
+        }
+    }
+    for (std::size_t i = 0; i < shown_.graph.nodes.size(); ++i) {
+        const auto& node = shown_.graph.nodes[i];
+        auto* item = new PathNodeItem(i, node.kind, nodeRect(i), nodeText(*graph_, shown_.graph, node));
+        const QColor accent = moduleAccent(pal, moduleRole(*graph_, node.module), node.module);
+        const bool strong = node.kind == PathNodeKind::Entry || node.kind == PathNodeKind::SyscallSite;
+        item->setColours(mix(pal.color(QPalette::Base), accent, strong ? 0.38 : 0.2),
+                         mix(pal.color(QPalette::Base), accent, 0.85), pal.color(QPalette::Text));
+        item->setFont(font());
+        item->setZValue(1);
+        scene()->addItem(item);
+        nodeItems_.push_back(item);
+    }
+    scene()->setSceneRect(shown_.layout.boundingRect.adjusted(-12, -12, 12, 12));
+}
+
+double PathGraphView::zoom() const {
+    return transform().m11();
+}
+
+void PathGraphView::setZoom(double factor) {
+    const double z = std::clamp(factor, kMinZoom, kMaxZoom);
+    setTransform(QTransform::fromScale(z, z));
+}
+
+void PathGraphView::zoomIn() {
+    setZoom(zoom() * kZoomStep);
+}
+
+void PathGraphView::zoomOut() {
+    setZoom(zoom() / kZoomStep);
+}
+
+void PathGraphView::fitToView() {
+    const QRectF rect = scene()->sceneRect();
+    if (rect.isEmpty()) {
+        setZoom(1.0);
+        return;
+    }
+    const QSize area = viewport()->size();
+    const double fit = std::min(area.width() / rect.width(), area.height() / rect.height());
+    setZoom(std::min(1.0, fit));
+    centerOn(rect.center());
+}
+
+void PathGraphView::wheelEvent(QWheelEvent* event) {
+    const int delta = event->angleDelta().y();
+    if (delta == 0) {
+        QGraphicsView::wheelEvent(event);
+        return;
+    }
+    setZoom(zoom() * std::pow(kZoomStep, delta / 120.0));
+    event->accept();
+}
+
+void PathGraphView::keyPressEvent(QKeyEvent* event) {
+    if (event->matches(QKeySequence::ZoomIn) || event->key() == Qt::Key_Plus ||
+        event->key() == Qt::Key_Equal) {
+        zoomIn();
+    } else if (event->matches(QKeySequence::ZoomOut) || event->key() == Qt::Key_Minus) {
+        zoomOut();
+    } else if (event->key() == Qt::Key_0 && (event->modifiers() & Qt::ControlModifier)) {
+        fitToView();
+    } else {
+        QGraphicsView::keyPressEvent(event);
+        return;
+    }
+    event->accept();
+}
+
+PathNodeItem* PathGraphView::nodeItemAt(const QPoint& viewPos) const {
+    for (QGraphicsItem* item : items(viewPos))
+        if (auto* node = dynamic_cast<PathNodeItem*>(item))
+            return node;
+    return nullptr;
+}
+
+void PathGraphView::mousePressEvent(QMouseEvent* event) {
+    pressedNode_ = event->button() == Qt::LeftButton ? nodeItemAt(event->position().toPoint()) : nullptr;
+    pressPos_ = event->position().toPoint();
+    QGraphicsView::mousePressEvent(event);
+}
+
+void PathGraphView::mouseReleaseEvent(QMouseEvent* event) {
+    QGraphicsView::mouseReleaseEvent(event);
+    PathNodeItem* pressed = pressedNode_;
+    pressedNode_ = nullptr;
+    // A click, not the end of a pan.
+    if (event->button() == Qt::LeftButton && pressed &&
+        (event->position().toPoint() - pressPos_).manhattanLength() < QApplication::startDragDistance() &&
+        nodeItemAt(event->position().toPoint()) == pressed)
+        activateNode(pressed->index());
+}
+
+void PathGraphView::activateNode(std::size_t index) {
+    if (!graph_ || index >= shown_.graph.nodes.size())
+        return;
+    const PathGraphNode& node = shown_.graph.nodes[index];
+    if (node.kind == PathNodeKind::Collapsed) {
+        PathGraphOptions unfolded = options_;
+        unfolded.expanded.push_back(node.functions.front());
+        setOptions(unfolded);
+        return;
+    }
+    const CgFunction& fn = graph_->functions[node.functions.front()];
+    const QString module = fn.module < graph_->modules.size()
+                               ? QString::fromStdString(graph_->modules[fn.module].path)
+                               : QString();
+    emit functionActivated(module, QString::fromStdString(fn.name), fn.address,
+                           QString::fromStdString(fn.sourceFile), static_cast<int>(fn.line));
+}
+
+void PathGraphView::changeEvent(QEvent* event) {
+    QGraphicsView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) {
+        if (event->type() == QEvent::FontChange && graph_)
+            scheduleLayout(); // box sizes follow the font
+        else
+            rebuildScene();
+    }
+}
+
+namespace {
+
+bool fail(QString* error, const QString& message) {
+    if (error)
+        *error = message;
+    return false;
+}
+
+} // namespace
+
+bool PathGraphView::exportSvg(const QString& path, QString* error) const {
+    const QRectF source = scene()->sceneRect();
+    if (source.isEmpty())
+        return fail(error, tr("%1: there is no graph to export").arg(path));
+    QSvgGenerator generator;
+    generator.setFileName(path);
+    generator.setSize(source.size().toSize());
+    generator.setViewBox(QRectF(QPointF(0, 0), source.size()));
+    generator.setTitle(
+        tr("Call paths to %1").arg(QString::fromStdString(SyscallTable::forArch(graph_->arch).name(nr_))));
+    QPainter painter;
+    if (!painter.begin(&generator))
+        return fail(error, tr("%1: cannot write the SVG file").arg(path));
+    scene()->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
+    painter.end();
+    return true;
+}
+
+bool PathGraphView::exportPng(const QString& path, QString* error) const {
+    const QRectF source = scene()->sceneRect();
+    if (source.isEmpty())
+        return fail(error, tr("%1: there is no graph to export").arg(path));
+    QImage image(source.size().toSize() * 2, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(2);
+    image.fill(palette().color(QPalette::Base));
+    QPainter painter(&image);
+    painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    scene()->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
+    painter.end();
+    if (!image.save(path, "PNG"))
+        return fail(error, tr("%1: cannot write the PNG file").arg(path));
+    return true;
+}
+
+bool PathGraphView::exportDot(const QString& path, QString* error) const {
+    if (!graph_ || shown_.graph.paths.empty())
+        return fail(error, tr("%1: there is no graph to export").arg(path));
+    const std::string name = SyscallTable::forArch(graph_->arch).name(nr_);
+    const std::string dot =
+        witnessPathsToDot(*graph_, shown_.graph.paths, "why " + name + ": " + graph_->program);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) ||
+        file.write(dot.data(), static_cast<qint64>(dot.size())) != static_cast<qint64>(dot.size()) ||
+        !file.commit())
+        return fail(error, tr("%1: %2").arg(path, file.errorString()));
+    return true;
+}
+
+} // namespace swb

@@ -1,0 +1,212 @@
+#include "workbench_view.h"
+
+#include "evidence/evidence_panel.h"
+#include "graph/path_graph_view.h"
+#include "review/review_session.h"
+#include "review/review_table_model.h"
+#include "timeline/timeline_panel.h"
+#include "timeline/timeline_view.h"
+
+#include <QComboBox>
+#include <QDockWidget>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace swb {
+
+WorkbenchView::WorkbenchView(QWidget* parent)
+    : QMainWindow(parent)
+    , session_(new ReviewSession(this))
+    , timeline_(new TimelinePanel(this))
+    , model_(new ReviewTableModel(session_, this))
+    , filter_(new ReviewFilterModel(this))
+    , table_(new QTableView(this))
+    , filterEdit_(new QLineEdit(this))
+    , quickFilter_(new QComboBox(this))
+    , filterDebounce_(new QTimer(this))
+    , evidence_(new EvidencePanel(this))
+    , paths_(new PathGraphView(this))
+    , counts_(new QLabel(this)) {
+    setWindowFlags(Qt::Widget);
+    setDockNestingEnabled(true);
+    setCentralWidget(timeline_);
+    timeline_->setObjectName(QStringLiteral("timelinePanel"));
+
+    // The review table with its filters.
+    filter_->setSourceModel(model_);
+    table_->setObjectName(QStringLiteral("reviewTable"));
+    table_->setAccessibleName(tr("Syscalls under review"));
+    table_->setModel(filter_);
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(ReviewTableModel::NumberColumn, Qt::AscendingOrder);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->verticalHeader()->hide();
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->setContextMenuPolicy(Qt::CustomContextMenu);
+    filterEdit_->setObjectName(QStringLiteral("reviewFilter"));
+    filterEdit_->setPlaceholderText(tr("Filter syscalls"));
+    filterEdit_->setClearButtonEnabled(true);
+    filterDebounce_->setSingleShot(true);
+    filterDebounce_->setInterval(150);
+    connect(filterEdit_, &QLineEdit::textChanged, filterDebounce_, qOverload<>(&QTimer::start));
+    connect(filterDebounce_, &QTimer::timeout, this, [this] { filter_->setNameFilter(filterEdit_->text()); });
+    quickFilter_->setObjectName(QStringLiteral("quickFilter"));
+    const std::pair<QString, ReviewFilterModel::Quick> quick[] = {
+        {tr("All syscalls"), ReviewFilterModel::Quick::All},
+        {tr("Unreviewed"), ReviewFilterModel::Quick::Unreviewed},
+        {tr("Dangerous"), ReviewFilterModel::Quick::Dangerous},
+        {tr("Static only"), ReviewFilterModel::Quick::StaticOnly},
+        {tr("Dynamic only"), ReviewFilterModel::Quick::DynamicOnly},
+        {tr("Changed by the boundary"), ReviewFilterModel::Quick::ChangedByBoundary},
+    };
+    for (const auto& [text, q] : quick)
+        quickFilter_->addItem(text, static_cast<int>(q));
+    connect(quickFilter_, &QComboBox::currentIndexChanged, this, [this](int i) {
+        filter_->setQuickFilter(static_cast<ReviewFilterModel::Quick>(quickFilter_->itemData(i).toInt()));
+    });
+
+    auto* decideButton = new QToolButton(this);
+    decideButton->setObjectName(QStringLiteral("decideButton"));
+    decideButton->setText(tr("Decide"));
+    decideButton->setPopupMode(QToolButton::InstantPopup);
+    auto* decideMenu = new QMenu(decideButton);
+    const std::tuple<QString, bool, int> choices[] = {
+        {tr("Allow in all phases"), true, 0}, {tr("Deny in all phases"), false, 0},
+        {tr("Allow in init"), true, 1},       {tr("Deny in init"), false, 1},
+        {tr("Allow while serving"), true, 2}, {tr("Deny while serving"), false, 2},
+    };
+    for (const auto& [text, allow, phase] : choices) {
+        auto* a = decideMenu->addAction(text);
+        const bool al = allow;
+        const int ph = phase;
+        connect(a, &QAction::triggered, this, [this, al, ph] { decide(al, ph); });
+    }
+    decideButton->setMenu(decideMenu);
+    connect(table_, &QWidget::customContextMenuRequested, this,
+            [this, decideMenu](const QPoint& p) { decideMenu->exec(table_->viewport()->mapToGlobal(p)); });
+
+    auto* tablePane = new QWidget(this);
+    auto* tableLayout = new QVBoxLayout(tablePane);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    auto* filterRow = new QHBoxLayout;
+    filterRow->addWidget(filterEdit_, 1);
+    filterRow->addWidget(quickFilter_);
+    filterRow->addWidget(decideButton);
+    tableLayout->addLayout(filterRow);
+    tableLayout->addWidget(table_, 1);
+    counts_->setObjectName(QStringLiteral("phaseCounts"));
+    tableLayout->addWidget(counts_);
+
+    auto dock = [this](QWidget* w, const QString& title, const QString& name, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(w);
+        addDockWidget(area, d);
+        return d;
+    };
+    dock(tablePane, tr("Review"), QStringLiteral("reviewDock"), Qt::LeftDockWidgetArea);
+    evidence_->setObjectName(QStringLiteral("evidencePanel"));
+    dock(evidence_, tr("Evidence"), QStringLiteral("evidenceDock"), Qt::RightDockWidgetArea);
+    paths_->setObjectName(QStringLiteral("pathView"));
+    auto* pathDock = dock(paths_, tr("Call paths"), QStringLiteral("pathDock"), Qt::RightDockWidgetArea);
+    splitDockWidget(findChild<QDockWidget*>(QStringLiteral("evidenceDock")), pathDock, Qt::Vertical);
+
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                const QModelIndex src = filter_->mapToSource(current);
+                showSyscall(src.isValid() ? model_->numberAt(src.row()) : -1);
+            });
+    // The boundary: the timeline previews, the session owns the value, the move is one undo step.
+    connect(timeline_->timelineView(), &TimelineView::boundaryCommitted, this,
+            [this](qint64 oldNs, qint64 newNs) {
+                Q_UNUSED(oldNs);
+                session_->setBoundaryNs(newNs);
+            });
+    connect(session_, &ReviewSession::boundaryChanged, timeline_, &TimelinePanel::setBoundary);
+    connect(session_, &ReviewSession::evidenceChanged, this, [this] {
+        updateSummary();
+        if (selected_ >= 0)
+            showSyscall(selected_);
+    });
+    connect(session_, &ReviewSession::decisionsChanged, this, [this] {
+        updateSummary();
+        if (selected_ >= 0)
+            showSyscall(selected_);
+    });
+}
+
+WorkbenchView::~WorkbenchView() = default;
+
+void WorkbenchView::openProject(const QString& path) {
+    session_->openProject(path);
+    if (!session_->traces().empty()) {
+        const auto& trace = session_->traces().front();
+        timeline_->setTrace(trace);
+        timeline_->setCandidates(suggestBoundaries(*trace));
+        timeline_->setBoundary(session_->boundaryNs());
+    }
+    updateSummary();
+}
+
+bool WorkbenchView::selectSyscall(int nr) {
+    const int row = model_->rowOf(nr);
+    if (row < 0)
+        return false;
+    const QModelIndex proxy = filter_->mapFromSource(model_->index(row, 0));
+    if (!proxy.isValid())
+        return false;
+    table_->setCurrentIndex(proxy);
+    table_->scrollTo(proxy);
+    return true;
+}
+
+void WorkbenchView::decide(bool allow, int phase) {
+    if (selected_ < 0)
+        return;
+    ReviewDecision d;
+    d.syscall = SyscallTable::forArch(Arch::X86_64).name(selected_);
+    d.phase = phase == 1 ? PhaseSelection::Init : phase == 2 ? PhaseSelection::Serving : PhaseSelection::All;
+    d.verdict = allow ? ReviewDecision::Verdict::Allow : ReviewDecision::Verdict::Deny;
+    session_->setDecision(d);
+}
+
+void WorkbenchView::showSyscall(int nr) {
+    selected_ = nr;
+    const auto& ev = session_->evidence().bySyscall;
+    const auto it = ev.find(nr);
+    const Trace* trace = session_->traces().empty() ? nullptr : session_->traces().front().get();
+    evidence_->setSyscall(nr, it != ev.end() ? &it->second : nullptr, trace);
+    std::optional<ReviewDecision> decision;
+    const std::string name = SyscallTable::forArch(Arch::X86_64).name(nr);
+    for (const auto& d : session_->project().decisions)
+        if (d.syscall == name)
+            decision = d;
+    evidence_->setReviewDecision(decision);
+    timeline_->timelineView()->highlightSyscall(nr);
+    if (!session_->graphs().empty() && nr >= 0)
+        paths_->setSyscall(session_->graphs().front(), nr);
+}
+
+void WorkbenchView::updateSummary() {
+    int init = 0, serving = 0;
+    for (const auto& [nr, e] : session_->evidence().bySyscall) {
+        init += session_->allowed(nr, Phase::Init) ? 1 : 0;
+        serving += session_->allowed(nr, Phase::Serving) ? 1 : 0;
+    }
+    const QString text = tr("Init allows %1, serving %2; %3 unreviewed (Docker's default allows about 291)")
+                             .arg(init)
+                             .arg(serving)
+                             .arg(session_->unreviewedCount());
+    counts_->setText(text);
+    emit summaryChanged(text);
+}
+
+} // namespace swb

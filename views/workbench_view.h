@@ -1,0 +1,67 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTimer;
+
+namespace swb {
+
+class EvidencePanel;
+class PathGraphView;
+class ReviewFilterModel;
+class ReviewSession;
+class ReviewTableModel;
+class TimelinePanel;
+
+// The workbench on one project: the timeline with the phase boundary in the middle, the review
+// table, the evidence of the selected syscall and its call paths in docks. Every review action
+// goes through the session's undo stack.
+class WorkbenchView : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit WorkbenchView(QWidget* parent = nullptr);
+    ~WorkbenchView() override;
+
+    // Throws swb::Error when the project or one of its inputs cannot be read.
+    void openProject(const QString& path);
+
+    ReviewSession* session() const { return session_; }
+    TimelinePanel* timeline() const { return timeline_; }
+    QTableView* table() const { return table_; }
+    ReviewTableModel* tableModel() const { return model_; }
+    ReviewFilterModel* filterModel() const { return filter_; }
+    EvidencePanel* evidencePanel() const { return evidence_; }
+    PathGraphView* pathView() const { return paths_; }
+
+    // Selects a syscall in the table (and shows its evidence and paths); false when it has no row.
+    bool selectSyscall(int nr);
+    int selectedSyscall() const { return selected_; }
+    // Records a decision for the selected syscall.
+    void decide(bool allow, int phase /* 0 all, 1 init, 2 serving */);
+
+signals:
+    void summaryChanged(const QString& text);
+
+private:
+    void showSyscall(int nr);
+    void updateSummary();
+
+    ReviewSession* session_;
+    TimelinePanel* timeline_;
+    ReviewTableModel* model_;
+    ReviewFilterModel* filter_;
+    QTableView* table_;
+    QLineEdit* filterEdit_;
+    QComboBox* quickFilter_;
+    QTimer* filterDebounce_;
+    EvidencePanel* evidence_;
+    PathGraphView* paths_;
+    QLabel* counts_;
+    int selected_ = -1;
+};
+
+} // namespace swb
