@@ -1,8 +1,11 @@
 #include "main_window.h"
 
+#include "review/review_session.h"
 #include "trace/trace_file.h"
 #include "trace_view.h"
 #include "util/error.h"
+#include "util/file_kind.h"
+#include "workbench_view.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -22,6 +25,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QUndoGroup>
+#include <QUndoStack>
 
 #include <new>
 
@@ -52,7 +57,8 @@ MainWindow::MainWindow(QWidget* parent)
     , stack_(new QStackedWidget(this))
     , tabs_(new QTabWidget(stack_))
     , statsLabel_(new QLabel(this))
-    , warningLabel_(new QLabel(this)) {
+    , warningLabel_(new QLabel(this))
+    , undoGroup_(new QUndoGroup(this)) {
     setAcceptDrops(true);
 
     auto* openAction = new QAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open…"), this);
@@ -75,16 +81,38 @@ MainWindow::MainWindow(QWidget* parent)
     quitAction->setStatusTip(tr("Quit Seccomp Workbench"));
     connect(quitAction, &QAction::triggered, this, &QWidget::close);
 
+    auto* saveAction =
+        new QAction(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Save Project"), this);
+    saveAction->setObjectName(QStringLiteral("saveAction"));
+    saveAction->setShortcut(QKeySequence::Save);
+    saveAction->setStatusTip(tr("Save the review (boundary, decisions) to the project file"));
+    connect(saveAction, &QAction::triggered, this, [this] { saveCurrentProject(); });
+
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(openAction);
+    fileMenu->addAction(saveAction);
     fileMenu->addAction(closeAction);
     fileMenu->addSeparator();
     fileMenu->addAction(quitAction);
+
+    auto* undoAction = undoGroup_->createUndoAction(this, tr("&Undo"));
+    undoAction->setObjectName(QStringLiteral("undoAction"));
+    undoAction->setShortcut(QKeySequence::Undo);
+    auto* redoAction = undoGroup_->createRedoAction(this, tr("&Redo"));
+    redoAction->setObjectName(QStringLiteral("redoAction"));
+    redoAction->setShortcut(QKeySequence::Redo);
+    auto* editMenu = menuBar()->addMenu(tr("&Edit"));
+    editMenu->addAction(undoAction);
+    editMenu->addAction(redoAction);
+    connect(undoGroup_, &QUndoGroup::cleanChanged, this, [this] { updateForCurrentTrace(); });
 
     auto* toolBar = addToolBar(tr("Main Toolbar"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolBar->addAction(openAction);
+    toolBar->addAction(saveAction);
+    toolBar->addAction(undoAction);
+    toolBar->addAction(redoAction);
 
     auto* placeholder = new QLabel(tr("Open a trace with File › Open… or drop a trace file here.\n\n"
                                       "Record one with:  swb trace -o FILE.swbtrace -- PROGRAM [ARGS...]"),
@@ -113,7 +141,89 @@ MainWindow::MainWindow(QWidget* parent)
     updateForCurrentTrace();
 }
 
+MainWindow::~MainWindow() {
+    // The workbench tabs go after this body: their undo stacks leave the group, which must not call
+    // back into a window being destroyed.
+    disconnect(undoGroup_, nullptr, this, nullptr);
+    for (int i = 0; i < tabs_->count(); ++i)
+        if (auto* wb = qobject_cast<WorkbenchView*>(tabs_->widget(i))) {
+            disconnect(wb->session(), nullptr, this, nullptr);
+            disconnect(wb, nullptr, this, nullptr);
+        }
+}
+
+bool MainWindow::openProject(const QString& path) {
+    const QString absolutePath = QFileInfo(path).absoluteFilePath();
+    for (int i = 0; i < tabs_->count(); ++i) {
+        auto* existing = qobject_cast<WorkbenchView*>(tabs_->widget(i));
+        if (existing && QFileInfo(existing->session()->projectPath()).absoluteFilePath() == absolutePath) {
+            tabs_->setCurrentWidget(existing);
+            return true;
+        }
+    }
+    auto* view = new WorkbenchView(tabs_);
+    QString failure;
+    {
+        QGuiApplication::setOverrideCursor(Qt::WaitCursor);
+        const auto restoreCursor = qScopeGuard([] { QGuiApplication::restoreOverrideCursor(); });
+        try {
+            view->openProject(absolutePath);
+        } catch (const Error& e) {
+            failure = QString::fromStdString(e.what());
+        } catch (const std::bad_alloc&) {
+            failure = tr("%1: not enough memory to load the project").arg(path);
+        }
+    }
+    if (!failure.isEmpty()) {
+        delete view;
+        statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), kFailureMessageMs);
+        showMessage(tr("Cannot Open Project"), failure, true);
+        emit loadFailed(failure);
+        return false;
+    }
+    undoGroup_->addStack(view->session()->undoStack());
+    connect(view->session(), &ReviewSession::modifiedChanged, this, [this] { updateForCurrentTrace(); });
+    connect(view, &WorkbenchView::summaryChanged, this, [this] { updateForCurrentTrace(); });
+    const int index = tabs_->addTab(view, QFileInfo(absolutePath).fileName());
+    tabs_->setTabToolTip(index, absolutePath);
+    tabs_->setCurrentWidget(view);
+    updateForCurrentTrace();
+    emit traceLoaded(absolutePath);
+    return true;
+}
+
+bool MainWindow::saveCurrentProject(const QString& pathOverride) {
+    WorkbenchView* view = currentWorkbench();
+    if (!view)
+        return false;
+    QString target = pathOverride.isEmpty() ? view->session()->projectPath() : pathOverride;
+    if (target.isEmpty() && messageBoxesEnabled_)
+        target = QFileDialog::getSaveFileName(this, tr("Save Project"), QString(),
+                                              tr("Seccomp Workbench projects (*.swbproj)"));
+    if (target.isEmpty())
+        return false;
+    try {
+        view->session()->saveProject(target);
+    } catch (const Error& e) {
+        showMessage(tr("Cannot Save Project"), QString::fromStdString(e.what()), true);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(target).fileName()), kFailureMessageMs);
+    updateForCurrentTrace();
+    return true;
+}
+
+WorkbenchView* MainWindow::currentWorkbench() const {
+    return qobject_cast<WorkbenchView*>(tabs_->currentWidget());
+}
+
 bool MainWindow::openFile(const QString& path) {
+    try {
+        if (detectFileKind(QFile::encodeName(path).toStdString()) == FileKind::Project)
+            return openProject(path);
+    } catch (const Error&) {
+        // Unreadable: the trace loader below reports it with the file's name.
+    }
     LoadedTrace loaded;
     QString failure;
     {
@@ -180,6 +290,20 @@ void MainWindow::restoreSettings() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    for (int i = 0; i < tabs_->count() && messageBoxesEnabled_; ++i) {
+        auto* view = qobject_cast<WorkbenchView*>(tabs_->widget(i));
+        if (!view || !view->session()->isModified())
+            continue;
+        tabs_->setCurrentWidget(view);
+        const auto choice = QMessageBox::question(
+            this, tr("Unsaved Review"),
+            tr("The review in %1 has unsaved changes. Save them?").arg(tabs_->tabText(i)),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+        if (choice == QMessageBox::Cancel || (choice == QMessageBox::Save && !saveCurrentProject())) {
+            event->ignore();
+            return;
+        }
+    }
     saveSettings();
     QMainWindow::closeEvent(event);
 }
@@ -201,8 +325,10 @@ void MainWindow::dropEvent(QDropEvent* event) {
 void MainWindow::showOpenDialog() {
     const QString dir =
         currentTraceView() ? QFileInfo(currentTraceView()->filePath()).absolutePath() : QString();
-    const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Open Trace"), dir, tr("Seccomp Workbench traces (*.swbtrace);;All files (*)"));
+    const QStringList files =
+        QFileDialog::getOpenFileNames(this, tr("Open"), dir,
+                                      tr("Seccomp Workbench files (*.swbproj *.swbtrace);;Projects "
+                                         "(*.swbproj);;Traces (*.swbtrace);;All files (*)"));
     for (const QString& file : files)
         openFile(file);
 }
@@ -217,6 +343,22 @@ void MainWindow::closeTab(int index) {
 }
 
 void MainWindow::updateForCurrentTrace() {
+    if (WorkbenchView* wb = currentWorkbench()) {
+        stack_->setCurrentWidget(tabs_);
+        undoGroup_->setActiveStack(wb->session()->undoStack());
+        const QString path = wb->session()->projectPath();
+        const QString name = path.isEmpty() ? tr("Untitled project") : QFileInfo(path).fileName();
+        setWindowFilePath(path);
+        setWindowTitle(tr("%1[*] — Seccomp Workbench").arg(name));
+        setWindowModified(wb->session()->isModified());
+        const int index = tabs_->indexOf(wb);
+        tabs_->setTabText(index, name + (wb->session()->isModified() ? QStringLiteral(" *") : QString()));
+        statsLabel_->setText(wb->findChild<QLabel*>(QStringLiteral("phaseCounts"))->text());
+        warningLabel_->clear();
+        return;
+    }
+    undoGroup_->setActiveStack(nullptr);
+    setWindowModified(false);
     const TraceView* view = currentTraceView();
     if (!view) {
         stack_->setCurrentIndex(0);

@@ -5,10 +5,12 @@
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
+class QUndoGroup;
 
 namespace swb {
 
 class TraceView;
+class WorkbenchView;
 
 // The workbench window: one tab per open trace, the statistics and load warnings of the current
 // trace in the status bar.
@@ -16,6 +18,7 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     // Loads a trace file into a new tab, or reloads the tab that already shows it. On failure the
     // window stays as it was, emits loadFailed and (unless message boxes are off) shows the message.
@@ -26,7 +29,14 @@ public:
     void setMessageBoxesEnabled(bool enabled) { messageBoxesEnabled_ = enabled; }
     bool messageBoxesEnabled() const { return messageBoxesEnabled_; }
 
+    // Opens a project (.swbproj) in a workbench tab: timeline, review table, evidence, call paths.
+    bool openProject(const QString& path);
+    // Saves the current workbench's project (asks for a file when it has none); false on failure.
+    bool saveCurrentProject(const QString& pathOverride = QString());
+
     TraceView* currentTraceView() const;
+    WorkbenchView* currentWorkbench() const;
+    QUndoGroup* undoGroup() const { return undoGroup_; }
     int traceViewCount() const;
 
     // Window geometry and toolbar state, kept in QSettings between runs.
@@ -53,6 +63,7 @@ private:
     QTabWidget* tabs_;
     QLabel* statsLabel_;
     QLabel* warningLabel_;
+    QUndoGroup* undoGroup_;
     bool messageBoxesEnabled_ = true;
 };
 

@@ -3,10 +3,16 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFileInfo>
 #include <QIcon>
 #include <QPixmap>
 #include <QTextStream>
 #include <QTimer>
+
+#include "graph/path_graph_view.h"
+#include "model/syscall_table.h"
+#include "workbench_view.h"
 
 #include <clocale>
 
@@ -44,9 +50,17 @@ int main(int argc, char** argv) {
                                 "cannot be written."),
         QApplication::translate("main", "file"));
     parser.addOption(screenshotOption);
-    parser.addPositionalArgument(QStringLiteral("files"),
-                                 QApplication::translate("main", "Trace files to open."),
-                                 QStringLiteral("[FILE...]"));
+    const QCommandLineOption syscallOption(
+        QStringLiteral("syscall"),
+        QApplication::translate("main",
+                                "Select this syscall in the review table of the project opened last."),
+        QApplication::translate("main", "name"));
+    parser.addOption(syscallOption);
+    parser.addPositionalArgument(
+        QStringLiteral("files"),
+        QApplication::translate("main", "Projects (.swbproj) and trace files to open; with --screenshot and "
+                                        "no file, the bundled sample project."),
+        QStringLiteral("[FILE...]"));
     parser.process(app);
 
     const QString screenshotPath = parser.value(screenshotOption);
@@ -66,14 +80,40 @@ int main(int argc, char** argv) {
         window.restoreSettings();
     }
     window.show();
-    for (const QString& file : parser.positionalArguments())
+    QStringList files = parser.positionalArguments();
+    if (files.isEmpty() && screenshot) {
+        // The bundled sample: installed next to the program, or in the source tree of a build.
+        const QString installed = QCoreApplication::applicationDirPath() +
+                                  QStringLiteral("/../share/seccomp-workbench/samples/redis/redis.swbproj");
+        files << (QFileInfo::exists(installed)
+                      ? installed
+                      : QStringLiteral(SWB_SOURCE_DIR "/sample-traces/redis/redis.swbproj"));
+    }
+    for (const QString& file : files)
         window.openFile(file);
+    if (parser.isSet(syscallOption) && window.currentWorkbench()) {
+        const auto nr =
+            swb::SyscallTable::forArch(swb::Arch::X86_64).number(parser.value(syscallOption).toStdString());
+        if (!nr || !window.currentWorkbench()->selectSyscall(*nr)) {
+            printError(QApplication::translate("main", "no syscall %1 in the review table")
+                           .arg(parser.value(syscallOption)));
+            if (screenshot)
+                return 1;
+        }
+    }
 
     if (screenshot && loadFailed)
         return 1;
     if (screenshot) {
         QTimer::singleShot(0, &window, [&] {
-            // Let pending layout and paint events settle before rendering.
+            // Let pending layout and paint events settle before rendering, and the call-path layout
+            // (a background job) arrive.
+            QCoreApplication::processEvents();
+            QElapsedTimer waited;
+            waited.start();
+            while (window.currentWorkbench() && window.currentWorkbench()->pathView()->isLayoutPending() &&
+                   waited.elapsed() < 10000)
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
             QCoreApplication::processEvents();
             const QPixmap image = window.grab();
             if (!image.save(screenshotPath, "PNG")) {

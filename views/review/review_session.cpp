@@ -77,7 +77,10 @@ ReviewSession::ReviewSession(QObject* parent)
     connect(&undo_, &QUndoStack::cleanChanged, this, [this](bool) { emit modifiedChanged(isModified()); });
 }
 
-ReviewSession::~ReviewSession() = default;
+ReviewSession::~ReviewSession() {
+    // The stack reports itself clean while it is destroyed; nobody may hear it from a half-gone session.
+    disconnect(&undo_, nullptr, this, nullptr);
+}
 
 void ReviewSession::openProject(const QString& path) {
     Project p = readProject(path.toStdString());

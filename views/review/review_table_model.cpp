@@ -10,8 +10,9 @@ namespace swb {
 
 namespace {
 QString phaseName(PhaseSelection p) {
-    return p == PhaseSelection::All ? QObject::tr("all") : p == PhaseSelection::Init ? QObject::tr("init")
-                                                                                      : QObject::tr("serving");
+    return p == PhaseSelection::All    ? QObject::tr("all")
+           : p == PhaseSelection::Init ? QObject::tr("init")
+                                       : QObject::tr("serving");
 }
 } // namespace
 
@@ -45,29 +46,18 @@ void ReviewTableModel::rebuild() {
         if (auto nr = table.number(d.syscall))
             nrs.insert(*nr);
     std::vector<int> rows(nrs.begin(), nrs.end());
-    if (rows == rows_) {
-        refreshValues();
-        return;
+    if (rows != rows_) {
+        beginResetModel();
+        rows_ = std::move(rows);
+        endResetModel();
+    } else if (!rows_.empty()) {
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
     }
-    beginResetModel();
-    rows_ = std::move(rows);
-    endResetModel();
 }
 
+// The same rows with new values, or new rows when the evidence gained or lost syscalls.
 void ReviewTableModel::refreshValues() {
-    if (rows_.empty()) {
-        rebuild();
-        return;
-    }
-    std::set<int> nrs;
-    for (const auto& [nr, e] : session_->evidence().bySyscall)
-        nrs.insert(nr);
-    for (int nr : nrs)
-        if (rowOf(nr) < 0) {
-            rebuild();
-            return;
-        }
-    emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    rebuild();
 }
 
 int ReviewTableModel::rowOf(int nr) const {

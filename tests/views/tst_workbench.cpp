@@ -1,0 +1,175 @@
+// The workbench on the bundled redis sample project, as a user drives it: drag the phase boundary
+// on the timeline (press, move, release), undo it from the Edit menu's stack, filter the review
+// table, decide about a syscall, save.
+#include "main_window.h"
+#include "review/review_session.h"
+#include "review/review_table_model.h"
+#include "timeline/phase_boundary_handle.h"
+#include "timeline/timeline_panel.h"
+#include "timeline/timeline_view.h"
+#include "workbench_view.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QUndoGroup>
+#include <QtTest>
+
+#include <sys/syscall.h>
+
+using namespace swb;
+
+namespace {
+const QString kProject = QStringLiteral(SWB_SOURCE_DIR "/sample-traces/redis/redis.swbproj");
+
+QPoint inHandle(const TimelineView& view, double viewX) {
+    const auto* handle = view.boundaryHandle();
+    return handle->mapFrom(&view, QPoint(static_cast<int>(std::lround(viewX)), 40));
+}
+
+bool servingHas(const ReviewSession& s, int nr) {
+    const auto v = s.evidence().syscalls(PhaseSelection::Serving);
+    return std::find(v.begin(), v.end(), nr) != v.end();
+}
+} // namespace
+
+class TstWorkbench : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void modelsPassTheTester() {
+        WorkbenchView wb;
+        QAbstractItemModelTester tester(wb.tableModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(wb.filterModel(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
+        wb.openProject(kProject);
+        QVERIFY(wb.tableModel()->rowCount() > 100);
+        wb.session()->setBoundaryNs(0);
+        wb.session()->undoStack()->undo();
+        wb.filterModel()->setQuickFilter(ReviewFilterModel::Quick::Dangerous);
+        wb.filterModel()->setNameFilter(QStringLiteral("set"));
+    }
+
+    void dragTheBoundaryThenUndo() {
+        MainWindow window;
+        window.setMessageBoxesEnabled(false);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openFile(kProject));
+        WorkbenchView* wb = window.currentWorkbench();
+        QVERIFY(wb);
+        ReviewSession* s = wb->session();
+        // The sample's analysis puts every syscall in both phases; drop it to see the trace's split.
+        s->adoptInputs({*s->traces()[0]}, {kProject}, {}, {});
+        wb->timeline()->setTrace(s->traces()[0]);
+        wb->timeline()->setBoundary(s->boundaryNs());
+        QApplication::processEvents();
+        const qint64 autoNs = s->boundaryNs();
+        QVERIFY(!servingHas(*s, SYS_listen));
+        QCOMPARE(s->undoStack()->count(), 0);
+
+        TimelineView* view = wb->timeline()->timelineView();
+        auto* handle = view->boundaryHandle();
+        QVERIFY(handle->isVisible());
+        // Drag the boundary to the very start of the trace: listen() then happens while "serving".
+        const double from = view->timeToX(autoNs);
+        const double to = view->timeToX(0);
+        QTest::mousePress(handle, Qt::LeftButton, {}, inHandle(*view, from));
+        QTest::mouseMove(handle, inHandle(*view, (from + to) / 2));
+        QTest::mouseMove(handle, inHandle(*view, to));
+        QCOMPARE(s->boundaryNs(), autoNs); // only a preview so far
+        QTest::mouseRelease(handle, Qt::LeftButton, {}, inHandle(*view, to));
+        QVERIFY(s->boundaryNs() < autoNs);
+        QVERIFY(servingHas(*s, SYS_listen));
+        QCOMPARE(s->undoStack()->count(), 1);
+        QVERIFY(window.isWindowModified());
+        QVERIFY(window.windowTitle().contains(QStringLiteral("[*]")));
+        // "Changed by the boundary" shows listen among the syscalls whose phases moved.
+        wb->tableModel()->takeReference();
+        s->undoStack()->redo(); // nothing to redo: still the dragged state
+        wb->filterModel()->setQuickFilter(ReviewFilterModel::Quick::All);
+
+        // Edit › Undo acts on the active workbench.
+        QVERIFY(window.undoGroup()->canUndo());
+        window.undoGroup()->undo();
+        QCOMPARE(s->boundaryNs(), autoNs);
+        QVERIFY(!servingHas(*s, SYS_listen));
+        QCOMPARE(view->boundary(), autoNs);
+        wb->filterModel()->setQuickFilter(ReviewFilterModel::Quick::ChangedByBoundary);
+        bool listenChanged = false;
+        for (int r = 0; r < wb->filterModel()->rowCount(); ++r)
+            listenChanged |= wb->filterModel()->index(r, 0).data().toString() == QStringLiteral("listen");
+        QVERIFY(listenChanged);
+    }
+
+    void filtersDecisionsAndSave() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setMessageBoxesEnabled(false);
+        QVERIFY(window.openFile(kProject));
+        WorkbenchView* wb = window.currentWorkbench();
+        ReviewFilterModel* f = wb->filterModel();
+        f->setQuickFilter(ReviewFilterModel::Quick::Dangerous);
+        QVERIFY(f->rowCount() > 0);
+        for (int r = 0; r < f->rowCount(); ++r)
+            QVERIFY(f->index(r, 0).data(ReviewTableModel::RiskRole).toInt() >= 2);
+        f->setQuickFilter(ReviewFilterModel::Quick::Unreviewed);
+        const int unreviewed = f->rowCount();
+        QCOMPARE(unreviewed, wb->session()->unreviewedCount());
+        f->setQuickFilter(ReviewFilterModel::Quick::All);
+        // The debounced name filter.
+        auto* edit = wb->findChild<QLineEdit*>(QStringLiteral("reviewFilter"));
+        QVERIFY(edit);
+        edit->setText(QStringLiteral("epoll"));
+        QTRY_VERIFY(f->rowCount() > 0 && f->rowCount() < 10);
+        for (int r = 0; r < f->rowCount(); ++r)
+            QVERIFY(f->index(r, 0).data().toString().contains(QStringLiteral("epoll")));
+        edit->clear();
+        QTRY_VERIFY(f->rowCount() > 100);
+
+        // Deny getpid while serving: the table and the session follow; undo restores.
+        QVERIFY(wb->selectSyscall(SYS_getpid));
+        QCOMPARE(wb->selectedSyscall(), int(SYS_getpid));
+        wb->decide(false, 2);
+        QVERIFY(!wb->session()->allowed(SYS_getpid, Phase::Serving));
+        const int row = wb->tableModel()->rowOf(SYS_getpid);
+        QCOMPARE(wb->tableModel()->index(row, ReviewTableModel::DecisionColumn).data().toString(),
+                 QStringLiteral("deny serving"));
+        QCOMPARE(wb->tableModel()->index(row, ReviewTableModel::ServingAllowedColumn).data().toString(),
+                 QStringLiteral("deny"));
+        f->setQuickFilter(ReviewFilterModel::Quick::Unreviewed);
+        QCOMPARE(f->rowCount(), unreviewed - 1);
+        QVERIFY(window.saveCurrentProject(dir.filePath(QStringLiteral("saved.swbproj"))));
+        QVERIFY(!window.isWindowModified());
+        ReviewSession reloaded;
+        reloaded.openProject(dir.filePath(QStringLiteral("saved.swbproj")));
+        QVERIFY(!reloaded.allowed(SYS_getpid, Phase::Serving));
+        window.undoGroup()->undo();
+        QVERIFY(wb->session()->allowed(SYS_getpid, Phase::Serving));
+        QVERIFY(window.isWindowModified());
+    }
+
+    void badProjectShowsTheMessage() {
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("bad.swbproj"));
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"format\": \"swb-project\", \"version\": 7}");
+        f.close();
+        MainWindow window;
+        window.setMessageBoxesEnabled(false);
+        QSignalSpy failed(&window, &MainWindow::loadFailed);
+        QVERIFY(!window.openFile(bad));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(failed.first().at(0).toString().contains(QStringLiteral("newer")));
+        QVERIFY(!window.currentWorkbench());
+    }
+};
+
+QTEST_MAIN(TstWorkbench)
+#include "tst_workbench.moc"
