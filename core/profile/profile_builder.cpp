@@ -8,17 +8,7 @@ namespace {
 
 const ReviewDecision* decisionFor(const std::vector<ReviewDecision>& decisions, std::string_view name,
                                   Phase phase) {
-    const PhaseSelection specific = phase == Phase::Init ? PhaseSelection::Init : PhaseSelection::Serving;
-    const ReviewDecision* general = nullptr;
-    for (const auto& d : decisions) {
-        if (d.syscall != name)
-            continue;
-        if (d.phase == specific)
-            return &d;
-        if (d.phase == PhaseSelection::All)
-            general = &d;
-    }
-    return general;
+    return findDecision(decisions, name, phase);
 }
 
 std::string evidenceReason(const SyscallEvidence& e) {

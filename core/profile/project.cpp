@@ -103,7 +103,8 @@ struct Reader {
 
 } // namespace
 
-const ReviewDecision* Project::decisionFor(std::string_view syscall, Phase phase) const {
+const ReviewDecision* findDecision(const std::vector<ReviewDecision>& decisions, std::string_view syscall,
+                                   Phase phase) {
     const PhaseSelection specific = phase == Phase::Init ? PhaseSelection::Init : PhaseSelection::Serving;
     const ReviewDecision* general = nullptr;
     for (const auto& d : decisions) {
@@ -115,6 +116,10 @@ const ReviewDecision* Project::decisionFor(std::string_view syscall, Phase phase
             general = &d;
     }
     return general;
+}
+
+const ReviewDecision* Project::decisionFor(std::string_view syscall, Phase phase) const {
+    return findDecision(decisions, syscall, phase);
 }
 
 void Project::setDecision(ReviewDecision d) {

@@ -18,6 +18,11 @@ struct ReviewDecision {
 };
 std::string_view verdictName(ReviewDecision::Verdict v); // "allow" / "deny"
 
+// The decision for a syscall in a phase among `decisions`: a phase-specific one wins over an "all"
+// one; nullptr when there is none.
+const ReviewDecision* findDecision(const std::vector<ReviewDecision>& decisions, std::string_view syscall,
+                                   Phase phase);
+
 // A review session saved to disk (.swbproj, JSON; docs/formats.md "Project file").
 struct Project {
     static constexpr int kVersion = 1;

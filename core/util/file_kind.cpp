@@ -1,7 +1,7 @@
 #include "util/file_kind.h"
 
-#include "profile/project.h"
 #include "profile/profile_io.h"
+#include "profile/project.h"
 #include "static/analysis_file.h"
 #include "trace/trace_file.h"
 #include "util/error.h"

@@ -86,7 +86,8 @@ private slots:
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("problem");
         QTest::newRow("foreign") << QByteArray("hello world, not a trace")
-                                 << QStringLiteral("offset 0: not a trace, analysis, project or seccomp profile file");
+                                 << QStringLiteral(
+                                        "offset 0: not a trace, analysis, project or seccomp profile file");
         QTest::newRow("missing") << QByteArray() << QStringLiteral("cannot open");
     }
     void badInputNamesFileAndProblem() {
