@@ -6,6 +6,6 @@ cd "$(dirname "$0")"
 scripts/deps.sh
 scripts/build.sh
 if [ $# -eq 0 ]; then
-  set -- sample-traces/redis/redis.swbtrace
+  set -- sample-traces/redis/redis.swbproj
 fi
 exec build/bin/swb-gui "$@"
