@@ -29,7 +29,9 @@ TimelinePanel::TimelinePanel(QWidget* parent)
     splitter_->addWidget(scroll_);
     splitter_->addWidget(chart_);
     splitter_->setStretchFactor(0, 3);
-    splitter_->setStretchFactor(1, 2);
+    splitter_->setStretchFactor(1, 1);
+    // The curve reads well at a few hundred pixels; the lanes get the rest of a tall window.
+    chart_->setMaximumHeight(300);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter_);
