@@ -1,14 +1,20 @@
 #include "workbench_view.h"
 
 #include "evidence/evidence_panel.h"
+#include "evidence/syscall_knowledge_resource.h"
 #include "graph/path_graph_view.h"
+#include "profile/profile_io.h"
 #include "review/review_session.h"
 #include "review/review_table_model.h"
 #include "timeline/timeline_panel.h"
 #include "timeline/timeline_view.h"
+#include "util/error.h"
 
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -90,6 +96,16 @@ WorkbenchView::WorkbenchView(QWidget* parent)
         connect(a, &QAction::triggered, this, [this, al, ph] { decide(al, ph); });
     }
     decideButton->setMenu(decideMenu);
+    auto* compareButton = new QToolButton(this);
+    compareButton->setObjectName(QStringLiteral("compareButton"));
+    compareButton->setText(tr("Compare…"));
+    compareButton->setToolTip(tr("Compare the counts with an engine's default profile"));
+    connect(compareButton, &QToolButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Engine Default Profile"), QString(),
+                                                          tr("Seccomp profiles (*.json *.yaml *.yml)"));
+        if (!file.isEmpty())
+            setReferenceProfile(file);
+    });
     connect(table_, &QWidget::customContextMenuRequested, this,
             [this, decideMenu](const QPoint& p) { decideMenu->exec(table_->viewport()->mapToGlobal(p)); });
 
@@ -100,6 +116,7 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     filterRow->addWidget(filterEdit_, 1);
     filterRow->addWidget(quickFilter_);
     filterRow->addWidget(decideButton);
+    filterRow->addWidget(compareButton);
     tableLayout->addLayout(filterRow);
     tableLayout->addWidget(table_, 1);
     counts_->setObjectName(QStringLiteral("phaseCounts"));
@@ -118,6 +135,10 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     paths_->setObjectName(QStringLiteral("pathView"));
     auto* pathDock = dock(paths_, tr("Call paths"), QStringLiteral("pathDock"), Qt::RightDockWidgetArea);
     splitDockWidget(findChild<QDockWidget*>(QStringLiteral("evidenceDock")), pathDock, Qt::Vertical);
+
+    const QString engineDefault = QStringLiteral("/usr/share/containers/seccomp.json");
+    if (QFileInfo::exists(engineDefault))
+        setReferenceProfile(engineDefault);
 
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
@@ -195,16 +216,50 @@ void WorkbenchView::showSyscall(int nr) {
         paths_->setSyscall(session_->graphs().front(), nr);
 }
 
-void WorkbenchView::updateSummary() {
+bool WorkbenchView::setReferenceProfile(const QString& path, QString* error) {
+    try {
+        const Profile p = loadProfile(QFile::encodeName(path).toStdString());
+        referenceAllowed_ = static_cast<int>(p.allowedNumbers().size());
+        referenceName_ = QFileInfo(path).fileName();
+    } catch (const Error& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    updateSummary();
+    return true;
+}
+
+QString WorkbenchView::summaryText() const {
     int init = 0, serving = 0;
     for (const auto& [nr, e] : session_->evidence().bySyscall) {
         init += session_->allowed(nr, Phase::Init) ? 1 : 0;
         serving += session_->allowed(nr, Phase::Serving) ? 1 : 0;
     }
-    const QString text = tr("Init allows %1, serving %2; %3 unreviewed (Docker's default allows about 291)")
-                             .arg(init)
-                             .arg(serving)
-                             .arg(session_->unreviewedCount());
+    // The knowledge base's high- and critical-risk syscalls that neither phase allows.
+    int dangerous = 0, blocked = 0;
+    const SyscallTable& table = SyscallTable::forArch(Arch::X86_64);
+    for (const auto& [name, k] : bundledSyscallKnowledge().entries()) {
+        const auto nr = table.number(name);
+        if (!nr || k.risk < SyscallRisk::High)
+            continue;
+        ++dangerous;
+        blocked += !session_->allowed(*nr, Phase::Init) && !session_->allowed(*nr, Phase::Serving) ? 1 : 0;
+    }
+    QString text = tr("Init allows %1, serving %2").arg(init).arg(serving);
+    if (referenceAllowed_ >= 0)
+        text += tr(" · %1 allows %2").arg(referenceName_).arg(referenceAllowed_);
+    else
+        text += tr(" · Docker's default allows about 291");
+    text += tr(" · blocks %1 of %2 dangerous syscalls · %3 unreviewed")
+                .arg(blocked)
+                .arg(dangerous)
+                .arg(session_->unreviewedCount());
+    return text;
+}
+
+void WorkbenchView::updateSummary() {
+    const QString text = summaryText();
     counts_->setText(text);
     emit summaryChanged(text);
 }

@@ -40,6 +40,10 @@ public:
     // Selects a syscall in the table (and shows its evidence and paths); false when it has no row.
     bool selectSyscall(int nr);
     int selectedSyscall() const { return selected_; }
+    // Compares the counts with an engine's default profile (Docker/OCI/Kubernetes); false with a
+    // message on failure. /usr/share/containers/seccomp.json is used when installed.
+    bool setReferenceProfile(const QString& path, QString* error = nullptr);
+    QString summaryText() const;
     // Records a decision for the selected syscall.
     void decide(bool allow, int phase /* 0 all, 1 init, 2 serving */);
 
@@ -62,6 +66,8 @@ private:
     PathGraphView* paths_;
     QLabel* counts_;
     int selected_ = -1;
+    QString referenceName_;
+    int referenceAllowed_ = -1;
 };
 
 } // namespace swb

@@ -154,6 +154,35 @@ private slots:
         QVERIFY(window.isWindowModified());
     }
 
+    void countsBesideAnEngineDefault() {
+        QTemporaryDir dir;
+        const QString engine = dir.filePath(QStringLiteral("engine.json"));
+        QFile f(engine);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+            {"names": ["read", "write", "ptrace", "mount"], "action": "SCMP_ACT_ALLOW"}]})");
+        f.close();
+        WorkbenchView wb;
+        wb.openProject(kProject);
+        QVERIFY2(wb.summaryText().contains(QStringLiteral("Docker's default allows about 291")),
+                 qPrintable(wb.summaryText()));
+        QVERIFY(wb.setReferenceProfile(engine));
+        QVERIFY2(wb.summaryText().contains(QStringLiteral("engine.json allows 4")),
+                 qPrintable(wb.summaryText()));
+        // ptrace is dangerous and denied by the sample's review: allowing it blocks one fewer.
+        const QRegularExpression blocked(QStringLiteral("blocks (\\d+) of (\\d+) dangerous"));
+        const auto before = blocked.match(wb.summaryText());
+        QVERIFY(before.hasMatch());
+        QVERIFY(before.captured(2).toInt() >= 40);
+        QVERIFY(wb.selectSyscall(SYS_ptrace));
+        wb.decide(true, 0);
+        const auto after = blocked.match(wb.summaryText());
+        QCOMPARE(after.captured(1).toInt(), before.captured(1).toInt() - 1);
+        QString error;
+        QVERIFY(!wb.setReferenceProfile(dir.filePath(QStringLiteral("missing.json")), &error));
+        QVERIFY2(error.contains(QStringLiteral("missing.json")), qPrintable(error));
+    }
+
     void badProjectShowsTheMessage() {
         QTemporaryDir dir;
         const QString bad = dir.filePath(QStringLiteral("bad.swbproj"));
