@@ -1,7 +1,9 @@
 #include "main_window.h"
 
 #include "review/review_session.h"
+#include "trace/strace_import.h"
 #include "trace/trace_file.h"
+#include "trace/trace_sink.h"
 #include "trace_view.h"
 #include "util/error.h"
 #include "util/file_kind.h"
@@ -152,7 +154,15 @@ MainWindow::~MainWindow() {
         }
 }
 
+bool MainWindow::openAnalysis(const QString& path) {
+    return openWorkbench(path, false);
+}
+
 bool MainWindow::openProject(const QString& path) {
+    return openWorkbench(path, true);
+}
+
+bool MainWindow::openWorkbench(const QString& path, bool isProject) {
     const QString absolutePath = QFileInfo(path).absoluteFilePath();
     for (int i = 0; i < tabs_->count(); ++i) {
         auto* existing = qobject_cast<WorkbenchView*>(tabs_->widget(i));
@@ -167,7 +177,10 @@ bool MainWindow::openProject(const QString& path) {
         QGuiApplication::setOverrideCursor(Qt::WaitCursor);
         const auto restoreCursor = qScopeGuard([] { QGuiApplication::restoreOverrideCursor(); });
         try {
-            view->openProject(absolutePath);
+            if (isProject)
+                view->openProject(absolutePath);
+            else
+                view->openAnalysis(absolutePath);
         } catch (const Error& e) {
             failure = QString::fromStdString(e.what());
         } catch (const std::bad_alloc&) {
@@ -177,7 +190,7 @@ bool MainWindow::openProject(const QString& path) {
     if (!failure.isEmpty()) {
         delete view;
         statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), kFailureMessageMs);
-        showMessage(tr("Cannot Open Project"), failure, true);
+        showMessage(isProject ? tr("Cannot Open Project") : tr("Cannot Open Analysis"), failure, true);
         emit loadFailed(failure);
         return false;
     }
@@ -219,8 +232,11 @@ WorkbenchView* MainWindow::currentWorkbench() const {
 
 bool MainWindow::openFile(const QString& path) {
     try {
-        if (detectFileKind(QFile::encodeName(path).toStdString()) == FileKind::Project)
+        const FileKind kind = detectFileKind(QFile::encodeName(path).toStdString());
+        if (kind == FileKind::Project)
             return openProject(path);
+        if (kind == FileKind::Analysis)
+            return openAnalysis(path);
     } catch (const Error&) {
         // Unreadable: the trace loader below reports it with the file's name.
     }
@@ -230,7 +246,31 @@ bool MainWindow::openFile(const QString& path) {
         QGuiApplication::setOverrideCursor(Qt::WaitCursor);
         const auto restoreCursor = qScopeGuard([] { QGuiApplication::restoreOverrideCursor(); });
         try {
-            loaded = readTraceFile(QFile::encodeName(path).toStdString());
+            const std::string file = QFile::encodeName(path).toStdString();
+            std::string head(4096, '\0');
+            {
+                QFile f(path);
+                if (f.open(QIODevice::ReadOnly))
+                    head = f.read(4096).toStdString();
+            }
+            if (!head.empty() && !looksLikeTraceFile(head)) {
+                // Not a trace file: an strace log is imported on the fly; anything else is refused by
+                // the trace reader below with its own message.
+                Trace imported;
+                MemorySink sink(imported);
+                try {
+                    const auto report = importStraceLogs({file}, sink);
+                    loaded.trace = std::move(imported);
+                    if (report.unparsed)
+                        loaded.warnings.push_back(
+                            std::to_string(report.unparsed) +
+                            " strace lines could not be imported (swb import-strace lists them)");
+                } catch (const Error&) {
+                    loaded = readTraceFile(file);
+                }
+            } else {
+                loaded = readTraceFile(file);
+            }
         } catch (const Error& e) {
             failure = QString::fromStdString(e.what());
         } catch (const std::bad_alloc&) {

@@ -31,6 +31,8 @@ public:
 
     // Opens a project (.swbproj) in a workbench tab: timeline, review table, evidence, call paths.
     bool openProject(const QString& path);
+    // Opens an analysis (.swbanalysis) in a workbench tab as an unsaved project.
+    bool openAnalysis(const QString& path);
     // Saves the current workbench's project (asks for a file when it has none); false on failure.
     bool saveCurrentProject(const QString& pathOverride = QString());
 
@@ -54,6 +56,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    bool openWorkbench(const QString& path, bool isProject);
     void showOpenDialog();
     void closeTab(int index);
     void updateForCurrentTrace();

@@ -6,6 +6,7 @@
 #include "profile/profile_io.h"
 #include "review/review_session.h"
 #include "review/review_table_model.h"
+#include "static/analysis_file.h"
 #include "timeline/timeline_panel.h"
 #include "timeline/timeline_view.h"
 #include "util/error.h"
@@ -174,6 +175,14 @@ void WorkbenchView::openProject(const QString& path) {
         timeline_->setCandidates(suggestBoundaries(*trace));
         timeline_->setBoundary(session_->boundaryNs());
     }
+    updateSummary();
+}
+
+void WorkbenchView::openAnalysis(const QString& path) {
+    CallGraph graph = readAnalysisFile(QFile::encodeName(path).toStdString());
+    std::vector<CallGraph> graphs;
+    graphs.push_back(std::move(graph));
+    session_->adoptInputs({}, {}, std::move(graphs), {QFileInfo(path).absoluteFilePath()});
     updateSummary();
 }
 

@@ -28,6 +28,8 @@ public:
 
     // Throws swb::Error when the project or one of its inputs cannot be read.
     void openProject(const QString& path);
+    // Starts an unsaved project from an analysis file opened on its own. Throws swb::Error.
+    void openAnalysis(const QString& path);
 
     ReviewSession* session() const { return session_; }
     TimelinePanel* timeline() const { return timeline_; }

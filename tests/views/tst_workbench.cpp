@@ -183,6 +183,33 @@ private slots:
         QVERIFY2(error.contains(QStringLiteral("missing.json")), qPrintable(error));
     }
 
+    void analysesAndStraceLogsOpenToo() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setMessageBoxesEnabled(false);
+        // An analysis on its own: a workbench with the static evidence, as an unsaved project.
+        QVERIFY(window.openFile(QStringLiteral(SWB_SOURCE_DIR "/sample-traces/date/date.swbanalysis")));
+        WorkbenchView* wb = window.currentWorkbench();
+        QVERIFY(wb);
+        QVERIFY(wb->tableModel()->rowCount() > 20);
+        QVERIFY(wb->session()->traces().empty());
+        QVERIFY(window.isWindowModified());
+        // An strace log is imported on the fly into a trace tab.
+        const QString log = dir.filePath(QStringLiteral("app.strace"));
+        QFile f(log);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("1234  1700000000.000100 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY) = 3\n"
+                "1234  1700000000.000200 read(3, \"x\", 4096) = 1\n"
+                "1234  1700000000.000300 close(3) = 0\n"
+                "1234  1700000000.000400 exit_group(0) = ?\n"
+                "1234  1700000000.000500 +++ exited with 0 +++\n");
+        f.close();
+        const int before = window.traceViewCount();
+        QVERIFY(window.openFile(log));
+        QCOMPARE(window.traceViewCount(), before + 1);
+        QVERIFY(window.currentTraceView());
+    }
+
     void badProjectShowsTheMessage() {
         QTemporaryDir dir;
         const QString bad = dir.filePath(QStringLiteral("bad.swbproj"));
