@@ -92,6 +92,9 @@ MainWindow::MainWindow(QWidget* parent)
 
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(openAction);
+    recentMenu_ = fileMenu->addMenu(tr("Open &Recent"));
+    recentMenu_->setObjectName(QStringLiteral("recentMenu"));
+    rebuildRecentMenu();
     fileMenu->addAction(saveAction);
     fileMenu->addAction(closeAction);
     fileMenu->addSeparator();
@@ -168,6 +171,7 @@ bool MainWindow::openWorkbench(const QString& path, bool isProject) {
         auto* existing = qobject_cast<WorkbenchView*>(tabs_->widget(i));
         if (existing && QFileInfo(existing->session()->projectPath()).absoluteFilePath() == absolutePath) {
             tabs_->setCurrentWidget(existing);
+            rememberRecent(absolutePath);
             return true;
         }
     }
@@ -201,6 +205,7 @@ bool MainWindow::openWorkbench(const QString& path, bool isProject) {
     tabs_->setTabToolTip(index, absolutePath);
     tabs_->setCurrentWidget(view);
     updateForCurrentTrace();
+    rememberRecent(absolutePath);
     emit traceLoaded(absolutePath);
     return true;
 }
@@ -305,6 +310,7 @@ bool MainWindow::openFile(const QString& path) {
     updateForCurrentTrace();
     if (!warnings.isEmpty())
         showMessage(tr("Trace Loaded With Warnings"), warnings.join(QLatin1Char('\n')), false);
+    rememberRecent(absolutePath);
     emit traceLoaded(absolutePath);
     return true;
 }
@@ -315,6 +321,36 @@ TraceView* MainWindow::currentTraceView() const {
 
 int MainWindow::traceViewCount() const {
     return tabs_->count();
+}
+
+QStringList MainWindow::recentFiles() const {
+    return settings().value(QStringLiteral("MainWindow/recentFiles")).toStringList();
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+    const QString absolutePath = QFileInfo(path).absoluteFilePath();
+    QStringList files = recentFiles();
+    files.removeAll(absolutePath);
+    files.prepend(absolutePath);
+    while (files.size() > kMaxRecent)
+        files.removeLast();
+    auto store = settings();
+    store.setValue(QStringLiteral("MainWindow/recentFiles"), files);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    if (!recentMenu_)
+        return;
+    recentMenu_->clear();
+    const QStringList files = recentFiles();
+    for (const QString& file : files) {
+        auto* a = recentMenu_->addAction(QFileInfo(file).fileName());
+        a->setToolTip(file);
+        a->setStatusTip(file);
+        connect(a, &QAction::triggered, this, [this, file] { openFile(file); });
+    }
+    recentMenu_->setEnabled(!files.isEmpty());
 }
 
 void MainWindow::saveSettings() const {

@@ -3,6 +3,7 @@
 #include <QMainWindow>
 
 class QLabel;
+class QMenu;
 class QStackedWidget;
 class QTabWidget;
 class QUndoGroup;
@@ -41,6 +42,10 @@ public:
     QUndoGroup* undoGroup() const { return undoGroup_; }
     int traceViewCount() const;
 
+    // Files opened successfully, most recent first (at most kMaxRecent), kept in QSettings.
+    QStringList recentFiles() const;
+    static constexpr int kMaxRecent = 10;
+
     // Window geometry and toolbar state, kept in QSettings between runs.
     void saveSettings() const;
     void restoreSettings();
@@ -57,6 +62,8 @@ protected:
 
 private:
     bool openWorkbench(const QString& path, bool isProject);
+    void rememberRecent(const QString& path);
+    void rebuildRecentMenu();
     void showOpenDialog();
     void closeTab(int index);
     void updateForCurrentTrace();
@@ -67,6 +74,7 @@ private:
     QLabel* statsLabel_;
     QLabel* warningLabel_;
     QUndoGroup* undoGroup_;
+    QMenu* recentMenu_ = nullptr;
     bool messageBoxesEnabled_ = true;
 };
 

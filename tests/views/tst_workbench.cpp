@@ -12,6 +12,7 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QMenu>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QUndoGroup>
@@ -208,6 +209,26 @@ private slots:
         QVERIFY(window.openFile(log));
         QCOMPARE(window.traceViewCount(), before + 1);
         QVERIFY(window.currentTraceView());
+    }
+
+    void recentFilesRememberWhatOpened() {
+        MainWindow window;
+        window.setMessageBoxesEnabled(false);
+        const QString date = QStringLiteral(SWB_SOURCE_DIR "/sample-traces/date/date.swbproj");
+        QVERIFY(window.openFile(date));
+        QVERIFY(window.openFile(kProject));
+        QStringList recent = window.recentFiles();
+        QCOMPARE(recent.value(0), QFileInfo(kProject).absoluteFilePath());
+        QCOMPARE(recent.value(1), QFileInfo(date).absoluteFilePath());
+        QVERIFY(window.openFile(date));
+        recent = window.recentFiles();
+        QCOMPARE(recent.value(0), QFileInfo(date).absoluteFilePath());
+        QCOMPARE(recent.count(QFileInfo(date).absoluteFilePath()), 1);
+        auto* menu = window.findChild<QMenu*>(QStringLiteral("recentMenu"));
+        QVERIFY(menu && menu->isEnabled());
+        QCOMPARE(menu->actions().value(0)->text(), QStringLiteral("date.swbproj"));
+        QVERIFY(!window.openFile(QStringLiteral("/nonexistent/x.swbproj")));
+        QVERIFY(!window.recentFiles().contains(QStringLiteral("/nonexistent/x.swbproj")));
     }
 
     void badProjectShowsTheMessage() {
