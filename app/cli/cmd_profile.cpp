@@ -2,17 +2,13 @@
 #include "inputs.h"
 
 #include "profile/profile_builder.h"
+#include "profile/profile_export.h"
 #include "profile/profile_io.h"
 #include "profile/runtime_groups.h"
-#include "profile/seccomp_filter.h"
-#include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/file_kind.h"
 
-#include <cerrno>
-#include <filesystem>
 #include <iostream>
-#include <map>
 
 namespace swb::cli {
 
@@ -30,62 +26,14 @@ struct ProfileArgs {
     std::string evidence = "both"; // dynamic|static|both
 };
 
-// FILE.json -> FILE.serving.json
-std::string servingPath(const std::string& path) {
-    const std::filesystem::path p(path);
-    return (p.parent_path() / (p.stem().string() + ".serving" + p.extension().string())).string();
-}
-
-void writeOne(const std::string& path, Profile profile, const std::string& format, const std::string& name) {
-    if (format == "bpf" || format == "pfc") {
-        // The same ENOSYS answer for clone3 as the JSON exporters give, so glibc falls back to clone.
-        if (profile.rulesFor("clone3").empty()) {
-            ProfileRule r;
-            r.name = "clone3";
-            r.nr = SyscallTable::forArch(profile.arch).number("clone3");
-            r.action = SeccompAction::Errno;
-            r.errnoRet = ENOSYS;
-            r.group = "compat";
-            r.reason = "glibc falls back to clone when clone3 fails with ENOSYS";
-            profile.rules.push_back(r);
-        }
-        if (format == "bpf") {
-            const auto bytes = compileSeccompBpf(profile);
-            writeFileAtomically(path,
-                                std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-        } else {
-            writeFileAtomically(path, exportSeccompPfc(profile));
-        }
-        return;
-    }
-    ExportOptions eo;
-    if (!name.empty())
-        eo.name = name;
-    writeProfile(path, profile, *profileFormatFromName(format), eo);
-}
-
-std::string summary(const Profile& p) {
-    std::map<std::string, std::size_t> groups;
-    for (const auto& r : p.rules)
-        if (r.action == SeccompAction::Allow)
-            ++groups[r.group];
-    std::string out = std::to_string(p.allowedNumbers().size()) + " syscalls allowed (";
-    bool first = true;
-    for (const auto& [g, n] : groups) {
-        out += (first ? "" : ", ") + g + " " + std::to_string(n);
-        first = false;
-    }
-    return out + ")";
-}
-
 int run(const ProfileArgs& a) {
     // A profile given alone is converted to another format.
     if (a.inputs.size() == 1 && detectFileKind(a.inputs[0]) == FileKind::Profile) {
         Profile p = loadProfile(a.inputs[0]);
         printWarnings(p.warnings);
         const std::string format = a.format.value_or("docker");
-        writeOne(a.output, p, format, a.name);
-        std::cerr << "swb: wrote " << a.output << " (" << format << "): " << summary(p) << "\n";
+        writeProfileFile(a.output, p, format, a.name);
+        std::cerr << "swb: wrote " << a.output << " (" << format << "): " << profileSummary(p) << "\n";
         return 0;
     }
     Inputs in = loadInputs(a.inputs, a.options);
@@ -105,7 +53,7 @@ int run(const ProfileArgs& a) {
     const auto runtime = runtimeFromName(runtimeText);
     if (!runtime)
         throw Error("unknown runtime '" + runtimeText + "' (runc, crun or none)");
-    if (format != "bpf" && format != "pfc" && !profileFormatFromName(format))
+    if (!isExportFormat(format))
         throw Error("unknown format '" + format + "' (docker, oci, k8s, bpf or pfc)");
     std::string phase = a.phase.value_or("");
     if (phase.empty())
@@ -125,43 +73,33 @@ int run(const ProfileArgs& a) {
     for (std::size_t k = 0; k < in.traces.size(); ++k)
         std::cerr << "swb: " << in.tracePaths[k] << ": " << in.splits[k].reason << "\n";
 
-    auto build = [&](PhaseSelection sel, bool withRuntime) {
+    auto build = [&](PhaseSelection sel, bool startFilter, bool phaseSwitch) {
         bo.phase = sel;
-        Profile p = buildProfile(ev, bo);
-        if (withRuntime) {
-            addRuntimeGroup(p, *runtime);
-            for (const auto& d : bo.decisions)
-                if (d.verdict == ReviewDecision::Verdict::Deny)
-                    for (const ProfileRule* r : p.rulesFor(d.syscall))
-                        if (r->group == runtimeGroupName(*runtime))
-                            p.warnings.push_back(d.syscall + " is denied by review but " + r->group +
-                                                 " needs it after loading the filter: " + r->reason);
-        }
-        return p;
+        return buildExportProfile(ev, bo, startFilter ? *runtime : Runtime::None, phaseSwitch);
     };
     if (phase == "both") {
         // The filter the runtime loads at start must allow both phases; libswb-phase.so stacks the
         // serving filter on top of it once serving starts (the runtime is gone by then).
-        Profile start = build(PhaseSelection::All, true);
-        addPhaseSwitchGroup(start);
-        const Profile serving = build(PhaseSelection::Serving, false);
+        const Profile start = build(PhaseSelection::All, true, true);
+        const Profile serving = build(PhaseSelection::Serving, false, false);
         printWarnings(start.warnings);
-        writeOne(output, start, format, a.name);
-        const std::string second = servingPath(output);
-        writeOne(second, serving, format, a.name.empty() ? "" : a.name + "-serving");
-        std::cerr << "swb: wrote " << output << " (start filter, " << format << "): " << summary(start)
+        writeProfileFile(output, start, format, a.name);
+        const std::string second = servingProfilePath(output);
+        writeProfileFile(second, serving, format, a.name.empty() ? "" : a.name + "-serving");
+        std::cerr << "swb: wrote " << output << " (start filter, " << format << "): " << profileSummary(start)
                   << "\n";
-        std::cerr << "swb: wrote " << second << " (serving filter, " << format << "): " << summary(serving)
-                  << "\n";
+        std::cerr << "swb: wrote " << second << " (serving filter, " << format
+                  << "): " << profileSummary(serving) << "\n";
         return 0;
     }
     const auto sel = phaseSelectionFromName(phase);
     if (!sel)
         throw Error("unknown phase '" + phase + "' (all, init, serving or both)");
-    const Profile p = build(*sel, true);
+    const Profile p = build(*sel, true, false);
     printWarnings(p.warnings);
-    writeOne(output, p, format, a.name);
-    std::cerr << "swb: wrote " << output << " (" << phase << ", " << format << "): " << summary(p) << "\n";
+    writeProfileFile(output, p, format, a.name);
+    std::cerr << "swb: wrote " << output << " (" << phase << ", " << format << "): " << profileSummary(p)
+              << "\n";
     return 0;
 }
 
