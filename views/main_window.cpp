@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "review/export_dialog.h"
 #include "review/review_session.h"
 #include "trace/strace_import.h"
 #include "trace/trace_file.h"
@@ -90,12 +91,39 @@ MainWindow::MainWindow(QWidget* parent)
     saveAction->setStatusTip(tr("Save the review (boundary, decisions) to the project file"));
     connect(saveAction, &QAction::triggered, this, [this] { saveCurrentProject(); });
 
+    auto* exportAction =
+        new QAction(QIcon::fromTheme(QStringLiteral("document-export")), tr("&Export Profile…"), this);
+    exportAction->setObjectName(QStringLiteral("exportAction"));
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction->setStatusTip(tr("Write the reviewed profile for Docker, OCI, Kubernetes or libseccomp"));
+    connect(exportAction, &QAction::triggered, this, [this] {
+        WorkbenchView* wb = currentWorkbench();
+        if (!wb)
+            return;
+        ExportChoice initial;
+        const QString project = wb->session()->projectPath();
+        initial.path = project.isEmpty()
+                           ? QString()
+                           : QFileInfo(project).absolutePath() + QStringLiteral("/profile.json");
+        ExportDialog dialog(initial, this);
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        try {
+            const QString report = wb->exportProfile(dialog.choice());
+            statusBar()->showMessage(report.section(QLatin1Char('\n'), 0, 0), kFailureMessageMs);
+            showMessage(tr("Profile Exported"), report, false);
+        } catch (const Error& e) {
+            showMessage(tr("Cannot Export"), QString::fromStdString(e.what()), true);
+        }
+    });
+
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(openAction);
     recentMenu_ = fileMenu->addMenu(tr("Open &Recent"));
     recentMenu_->setObjectName(QStringLiteral("recentMenu"));
     rebuildRecentMenu();
     fileMenu->addAction(saveAction);
+    fileMenu->addAction(exportAction);
     fileMenu->addAction(closeAction);
     fileMenu->addSeparator();
     fileMenu->addAction(quitAction);

@@ -3,7 +3,9 @@
 #include "evidence/evidence_panel.h"
 #include "evidence/syscall_knowledge_resource.h"
 #include "graph/path_graph_view.h"
+#include "profile/profile_export.h"
 #include "profile/profile_io.h"
+#include "review/export_dialog.h"
 #include "review/review_session.h"
 #include "review/review_table_model.h"
 #include "static/analysis_file.h"
@@ -237,6 +239,38 @@ bool WorkbenchView::setReferenceProfile(const QString& path, QString* error) {
     }
     updateSummary();
     return true;
+}
+
+QString WorkbenchView::exportProfile(const ExportChoice& c) const {
+    const auto runtime = runtimeFromName(c.runtime.toStdString());
+    const std::string format = c.format.toStdString();
+    if (!runtime || !isExportFormat(format) || c.path.isEmpty())
+        throw Error("export: unknown format or runtime, or no file");
+    ProfileBuildOptions bo;
+    bo.errnoRet = c.errnoRet;
+    bo.decisions = session_->project().decisions;
+    const std::string path = QFile::encodeName(c.path).toStdString();
+    const std::string name = session_->project().name;
+    QStringList lines;
+    auto write = [&](const std::string& file, PhaseSelection phase, bool start, bool phaseSwitch) {
+        bo.phase = phase;
+        const Profile p =
+            buildExportProfile(session_->evidence(), bo, start ? *runtime : Runtime::None, phaseSwitch);
+        writeProfileFile(file, p, format, name);
+        lines << tr("%1: %2").arg(QString::fromStdString(file), QString::fromStdString(profileSummary(p)));
+        for (const auto& w : p.warnings)
+            lines << tr("warning: %1").arg(QString::fromStdString(w));
+    };
+    if (c.phase == QLatin1String("both")) {
+        write(path, PhaseSelection::All, true, true);
+        write(servingProfilePath(path), PhaseSelection::Serving, false, false);
+    } else {
+        const auto phase = phaseSelectionFromName(c.phase.toStdString());
+        if (!phase)
+            throw Error("export: unknown phase " + c.phase.toStdString());
+        write(path, *phase, true, false);
+    }
+    return lines.join(QLatin1Char('\n'));
 }
 
 QString WorkbenchView::summaryText() const {

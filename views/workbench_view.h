@@ -10,6 +10,8 @@ class QTimer;
 
 namespace swb {
 
+struct ExportChoice;
+
 class EvidencePanel;
 class PathGraphView;
 class ReviewFilterModel;
@@ -46,6 +48,9 @@ public:
     // message on failure. /usr/share/containers/seccomp.json is used when installed.
     bool setReferenceProfile(const QString& path, QString* error = nullptr);
     QString summaryText() const;
+    // Exports the reviewed profile (review decisions applied). Returns what was written, one line
+    // per file, then the warnings; throws swb::Error.
+    QString exportProfile(const ExportChoice& choice) const;
     // Records a decision for the selected syscall.
     void decide(bool allow, int phase /* 0 all, 1 init, 2 serving */);
 

@@ -2,11 +2,14 @@
 // on the timeline (press, move, release), undo it from the Edit menu's stack, filter the review
 // table, decide about a syscall, save.
 #include "main_window.h"
+#include "profile/profile_io.h"
+#include "review/export_dialog.h"
 #include "review/review_session.h"
 #include "review/review_table_model.h"
 #include "timeline/phase_boundary_handle.h"
 #include "timeline/timeline_panel.h"
 #include "timeline/timeline_view.h"
+#include "util/error.h"
 #include "workbench_view.h"
 
 #include <QAbstractItemModelTester>
@@ -229,6 +232,46 @@ private slots:
         QCOMPARE(menu->actions().value(0)->text(), QStringLiteral("date.swbproj"));
         QVERIFY(!window.openFile(QStringLiteral("/nonexistent/x.swbproj")));
         QVERIFY(!window.recentFiles().contains(QStringLiteral("/nonexistent/x.swbproj")));
+    }
+
+    void exportAppliesTheReview() {
+        QTemporaryDir dir;
+        WorkbenchView wb;
+        wb.openProject(kProject);
+        QVERIFY(wb.selectSyscall(SYS_getpid));
+        wb.decide(false, 0); // deny getpid everywhere
+        ExportChoice c;
+        c.format = QStringLiteral("docker");
+        c.phase = QStringLiteral("both");
+        c.path = dir.filePath(QStringLiteral("redis.json"));
+        const QString report = wb.exportProfile(c);
+        QVERIFY2(report.contains(QStringLiteral("redis.serving.json")), qPrintable(report));
+        const auto start = loadProfile(c.path.toStdString());
+        QVERIFY(!start.allowedNumbers().count(SYS_getpid));
+        QVERIFY(!start.allowedNumbers().count(SYS_ptrace)); // the sample's review
+        QVERIFY(start.allowedNumbers().count(SYS_seccomp)); // the phase switch's group
+        const auto serving = loadProfile(dir.filePath(QStringLiteral("redis.serving.json")).toStdString());
+        QVERIFY(!serving.allowedNumbers().count(SYS_listen)); // denied while serving by the sample's review
+        QVERIFY(serving.allowedNumbers().size() < start.allowedNumbers().size());
+        // The dialog hands back what was chosen.
+        ExportChoice initial;
+        initial.format = QStringLiteral("k8s");
+        initial.phase = QStringLiteral("serving");
+        initial.runtime = QStringLiteral("none");
+        initial.errnoRet = 13;
+        initial.path = dir.filePath(QStringLiteral("x.yaml"));
+        ExportDialog dialog(initial);
+        const ExportChoice back = dialog.choice();
+        QCOMPARE(back.format, initial.format);
+        QCOMPARE(back.phase, initial.phase);
+        QCOMPARE(back.runtime, initial.runtime);
+        QCOMPARE(back.errnoRet, 13);
+        QCOMPARE(back.path, initial.path);
+        c = back;
+        wb.exportProfile(c);
+        QVERIFY(QFile(c.path).size() > 0);
+        c.format = QStringLiteral("nonsense");
+        QVERIFY_THROWS_EXCEPTION(Error, wb.exportProfile(c));
     }
 
     void badProjectShowsTheMessage() {
