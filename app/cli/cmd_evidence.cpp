@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "format.h"
 #include "inputs.h"
 
 #include "profile/profile_builder.h"
@@ -10,21 +11,12 @@ namespace swb::cli {
 
 namespace {
 
-std::string seconds(std::int64_t ns) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3fs", static_cast<double>(ns) / 1e9);
-    return buf;
-}
-
 std::string decisionText(const Inputs& in, const std::string& name) {
     std::string out;
     for (const auto& d : in.decisions)
         if (d.syscall == name) {
-            const char* phase = d.phase == PhaseSelection::All    ? "all"
-                                : d.phase == PhaseSelection::Init ? "init"
-                                                                  : "serving";
-            out +=
-                std::string(out.empty() ? "" : ",") + std::string(verdictName(d.verdict)) + "(" + phase + ")";
+            out += std::string(out.empty() ? "" : ",") + std::string(verdictName(d.verdict)) + "(" +
+                   std::string(phaseSelectionName(d.phase)) + ")";
         }
     return out.empty() ? "-" : out;
 }
@@ -63,7 +55,7 @@ void addEvidenceCommand(CLI::App& app, Context& ctx) {
             const bool serving = allowedInPhase(ev, in.decisions, nr, Phase::Serving);
             std::printf("%-22s %4d %9llu %9llu %9s %6s %-8s %-4s %-4s %s\n", e.name.c_str(), nr,
                         static_cast<unsigned long long>(di.count), static_cast<unsigned long long>(ds.count),
-                        first >= 0 ? seconds(first).c_str() : "-",
+                        first >= 0 ? formatSeconds(first, 3).c_str() : "-",
                         e.statics ? (e.statics->special ? "spec" : std::to_string(e.statics->sites).c_str())
                                   : "-",
                         std::string(evidenceKindName(e.kind())).c_str(), init ? "yes" : "no",

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "format.h"
 #include "inputs.h"
 
 #include <cstdio>
@@ -7,12 +8,6 @@
 namespace swb::cli {
 
 namespace {
-
-std::string seconds(std::int64_t ns) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6fs", static_cast<double>(ns) / 1e9);
-    return buf;
-}
 
 std::string joinNames(const std::vector<int>& nrs, Arch arch) {
     std::vector<std::string> names;
@@ -48,15 +43,16 @@ void addPhasesCommand(CLI::App& app, Context& ctx) {
         const Inputs in = loadInputs(args->inputs, args->options);
         for (std::size_t k = 0; k < in.traces.size(); ++k) {
             const Trace& t = in.traces[k];
-            std::cout << in.tracePaths[k] << ": " << t.eventCount() << " events, " << seconds(t.durationNs())
-                      << "\n";
+            std::cout << in.tracePaths[k] << ": " << t.eventCount() << " events, "
+                      << formatSeconds(t.durationNs()) << "\n";
             const auto candidates = suggestBoundaries(t);
             if (candidates.empty())
                 std::cout << "  no boundary candidates\n";
             for (std::size_t c = 0; c < candidates.size(); ++c) {
                 const auto& cand = candidates[c];
                 std::cout << "  candidate " << c + 1 << " (" << boundaryMethodName(cand.method) << "): #"
-                          << cand.event << " at " << seconds(cand.timeNs) << ": " << cand.reason << "\n";
+                          << cand.event << " at " << formatSeconds(cand.timeNs) << ": " << cand.reason
+                          << "\n";
                 if (!cand.transitionFunction.empty())
                     std::cout << "    transition function on the stack: " << cand.transitionFunction << "\n";
             }

@@ -11,10 +11,6 @@ namespace swb::cli {
 
 namespace {
 
-std::string_view selectionName(PhaseSelection s) {
-    return s == PhaseSelection::All ? "all" : s == PhaseSelection::Init ? "init" : "serving";
-}
-
 struct ProjectArgs {
     std::string output;
     std::string name;
@@ -63,7 +59,7 @@ int review(const ReviewArgs& a) {
     Project p = readProject(a.project);
     if (a.verdict == "list") {
         for (const auto& d : p.decisions)
-            std::cout << verdictName(d.verdict) << ' ' << d.syscall << ' ' << selectionName(d.phase)
+            std::cout << verdictName(d.verdict) << ' ' << d.syscall << ' ' << phaseSelectionName(d.phase)
                       << (d.note.empty() ? "" : "  # " + d.note) << '\n';
         return 0;
     }

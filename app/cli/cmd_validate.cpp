@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "format.h"
 
 #include "enforce/oci_bundle.h"
 #include "enforce/validator.h"
@@ -31,12 +32,6 @@ struct ValidateArgs {
     std::string bundle;
     std::vector<std::string> command;
 };
-
-std::string hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 // libswb-phase.so next to swb (build tree: bin/../lib) or in the installed library directory.
 std::string preloadLibrary() {
@@ -162,10 +157,9 @@ int run(const ValidateArgs& a) {
     constexpr std::size_t kShown = 50;
     for (std::size_t k = 0; k < r.violations.size() && k < kShown; ++k) {
         const Violation& v = r.violations[k];
-        char when[32];
-        std::snprintf(when, sizeof when, "%.6fs", static_cast<double>(v.timeNs) / 1e9);
-        std::cerr << "swb: violation: " << when << " pid " << v.pid << " tid " << v.tid << " " << v.name
-                  << "(" << hex(v.args[0]) << ", " << hex(v.args[1]) << ", " << hex(v.args[2]) << ")";
+        std::cerr << "swb: violation: " << formatSeconds(v.timeNs) << " pid " << v.pid << " tid " << v.tid
+                  << " " << v.name << "(" << formatHex(v.args[0]) << ", " << formatHex(v.args[1]) << ", "
+                  << formatHex(v.args[2]) << ")";
         if (v.returned)
             std::cerr << " = " << v.ret;
         std::cerr << "\n";

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "format.h"
 #include "profile/profile_io.h"
 
 #include "profile/project.h"
@@ -16,18 +17,6 @@
 namespace swb::cli {
 
 namespace {
-
-std::string seconds(std::int64_t ns) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6fs", static_cast<double>(ns) / 1e9);
-    return buf;
-}
-
-std::string hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 std::string processName(const Trace& t, Pid pid) {
     const auto* p = t.findProcess(pid);
@@ -73,10 +62,10 @@ void explainTrace(const std::string& syscall, const std::string& input) {
         return;
     }
     std::cout << "  dynamic: " << count << " call" << (count == 1 ? "" : "s") << ", " << failed
-              << " failed, first at " << seconds(first) << ", last at " << seconds(last) << '\n';
+              << " failed, first at " << formatSeconds(first) << ", last at " << formatSeconds(last) << '\n';
     std::cout << "  first call:";
     for (int k = 0; k < 6; ++k)
-        std::cout << (k ? ", " : " (") << hex(t.arg(firstIndex, k));
+        std::cout << (k ? ", " : " (") << formatHex(t.arg(firstIndex, k));
     std::cout << ") = " << t.ret(firstIndex) << " by " << processName(t, t.pid(firstIndex)) << " tid "
               << t.tid(firstIndex) << '\n';
     std::cout << "  processes:\n";

@@ -28,6 +28,10 @@ std::optional<PhaseSelection> phaseSelectionFromName(std::string_view name) {
     return std::nullopt;
 }
 
+std::string_view phaseSelectionName(PhaseSelection s) {
+    return s == PhaseSelection::All ? "all" : s == PhaseSelection::Init ? "init" : "serving";
+}
+
 std::string_view boundaryMethodName(BoundaryCandidate::Method m) {
     return m == BoundaryCandidate::Method::ServingLoop ? "serving-loop" : "knee";
 }

@@ -16,6 +16,7 @@ enum class Phase : std::uint8_t { Init = 0, Serving = 1 };
 enum class PhaseSelection : std::uint8_t { All, Init, Serving };
 std::string_view phaseName(Phase p);
 std::optional<PhaseSelection> phaseSelectionFromName(std::string_view name); // all|init|serving
+std::string_view phaseSelectionName(PhaseSelection s);                       // all|init|serving
 
 // Where initialization ends on a trace, as a person writes it: "12.5s", "250ms", "1500us", "#4711"
 // (the first serving event), "auto" (the best suggestion) or "none" (everything is init).

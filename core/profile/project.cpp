@@ -20,18 +20,6 @@ namespace {
 
 constexpr const char* kFormatName = "swb-project";
 
-std::string_view selectionName(PhaseSelection s) {
-    switch (s) {
-    case PhaseSelection::All:
-        return "all";
-    case PhaseSelection::Init:
-        return "init";
-    case PhaseSelection::Serving:
-        return "serving";
-    }
-    return "all";
-}
-
 std::string relativeTo(const std::string& file, const fs::path& base) {
     if (file.empty())
         return file;
@@ -161,12 +149,12 @@ std::string serializeProject(const Project& p, const std::string& path) {
     json review = json::array();
     for (const auto& d : p.decisions)
         review.push_back({{"syscall", d.syscall},
-                          {"phase", selectionName(d.phase)},
+                          {"phase", phaseSelectionName(d.phase)},
                           {"decision", verdictName(d.verdict)},
                           {"note", d.note}});
     j["review"] = review;
     j["export"] = {{"format", p.exportSettings.format},
-                   {"phase", selectionName(p.exportSettings.phase)},
+                   {"phase", phaseSelectionName(p.exportSettings.phase)},
                    {"runtime", p.exportSettings.runtime},
                    {"errno", p.exportSettings.errnoRet},
                    {"output", relativeTo(p.exportSettings.output, base)}};

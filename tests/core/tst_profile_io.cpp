@@ -4,6 +4,7 @@
 #include "profile/profile_io.h"
 #include "profile/runtime_groups.h"
 #include "profile/seccomp_filter.h"
+#include "seccomp_test_support.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -70,16 +71,7 @@ std::string parseError(const std::string& text, const ImportOptions& o = {}) {
 
 // Runs fn in a forked child under the profile's compiled filter; returns its exit code.
 template <typename Fn> int runFiltered(const Profile& p, Fn fn) {
-    const auto bpf = compileSeccompBpf(p);
-    const pid_t child = ::fork();
-    if (child == 0) {
-        if (installSeccompBpf(bpf.data(), bpf.size()) != 0)
-            ::_exit(100);
-        ::_exit(fn());
-    }
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return swbtest::runFiltered(compileSeccompBpf(p), fn);
 }
 
 ImportOptions withCaps(std::vector<std::string> caps, KernelVersion k = {6, 1}) {

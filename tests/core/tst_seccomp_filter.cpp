@@ -2,6 +2,7 @@
 // forked child.
 #include "profile/profile.h"
 #include "profile/seccomp_filter.h"
+#include "seccomp_test_support.h"
 #include "util/error.h"
 
 #include <QtTest>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 using namespace swb;
+using swbtest::runFiltered;
 
 namespace {
 
@@ -21,19 +23,6 @@ Profile minimalProfile() {
     for (const char* n : {"write", "exit_group", "exit", "getpid", "rt_sigreturn"})
         p.allow(n, "test", "the child reports and exits");
     return p;
-}
-
-// Runs fn in a child after installing the filter; returns the child's exit code (or 128+signal).
-template <typename Fn> int runFiltered(const std::vector<std::uint8_t>& bpf, Fn fn) {
-    const pid_t child = ::fork();
-    if (child == 0) {
-        if (installSeccompBpf(bpf.data(), bpf.size()) != 0)
-            ::_exit(100);
-        ::_exit(fn());
-    }
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 } // namespace

@@ -95,12 +95,7 @@ void ReviewSession::openProject(const QString& path) {
     traces_ = std::move(traces);
     graphs_ = std::move(graphs);
     adopted_ = false;
-    undo_.clear();
-    recompute();
-    emit projectLoaded();
-    emit boundaryChanged(boundaryNs());
-    emit decisionsChanged();
-    emit modifiedChanged(isModified());
+    finishLoading();
 }
 
 void ReviewSession::adoptInputs(std::vector<Trace> traces, std::vector<QString> tracePaths,
@@ -118,6 +113,10 @@ void ReviewSession::adoptInputs(std::vector<Trace> traces, std::vector<QString> 
     for (auto& g : graphs)
         graphs_.push_back(std::make_shared<const CallGraph>(std::move(g)));
     adopted_ = true;
+    finishLoading();
+}
+
+void ReviewSession::finishLoading() {
     undo_.clear();
     recompute();
     emit projectLoaded();

@@ -69,6 +69,8 @@ signals:
 
 private:
     void recompute();
+    // Resets the undo history, recomputes the evidence and tells every view.
+    void finishLoading();
 
     Project project_;
     QString projectPath_;
