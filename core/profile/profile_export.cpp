@@ -18,6 +18,7 @@ bool isExportFormat(std::string_view format) {
 Profile buildExportProfile(const EvidenceSet& evidence, const ProfileBuildOptions& options, Runtime runtime,
                            bool phaseSwitch) {
     Profile p = buildProfile(evidence, options);
+    addKernelGroup(p, options.decisions, options.phase);
     addRuntimeGroup(p, runtime);
     for (const auto& d : options.decisions)
         if (d.verdict == ReviewDecision::Verdict::Deny)

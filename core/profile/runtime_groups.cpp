@@ -201,3 +201,34 @@ void addPhaseSwitchGroup(Profile& profile) {
 }
 
 } // namespace swb
+
+namespace swb {
+
+namespace {
+constexpr RuntimeSyscall kKernelIssued[] = {
+    {"restart_syscall", "issued by the kernel when a sleep interrupted by a stop (SIGSTOP, ptrace, the "
+                        "cgroup freezer) resumes; no trace can promise to have seen it"},
+    {"rt_sigreturn", "made by the signal trampoline (__restore_rt) the kernel returns to after a "
+                     "handler; every signal handler needs it"},
+};
+} // namespace
+
+std::span<const RuntimeSyscall> kernelIssuedSyscalls() {
+    return kKernelIssued;
+}
+
+void addKernelGroup(Profile& profile, const std::vector<ReviewDecision>& decisions, PhaseSelection phase) {
+    for (const RuntimeSyscall& s : kKernelIssued) {
+        auto denied = [&](Phase p) {
+            const ReviewDecision* d = findDecision(decisions, s.name, p);
+            return d && d->verdict == ReviewDecision::Verdict::Deny;
+        };
+        const bool deniedHere = phase == PhaseSelection::All
+                                    ? denied(Phase::Init) && denied(Phase::Serving)
+                                    : denied(phase == PhaseSelection::Init ? Phase::Init : Phase::Serving);
+        if (!deniedHere)
+            profile.allow(s.name, "kernel", s.reason);
+    }
+}
+
+} // namespace swb

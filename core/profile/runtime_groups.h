@@ -1,11 +1,13 @@
 #pragma once
 
 #include "profile/profile.h"
+#include "profile/project.h"
 
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace swb {
 
@@ -34,5 +36,12 @@ void addRuntimeGroup(Profile& profile, Runtime runtime);
 // the start filter of a two-phase profile must allow them (group "phase-switch").
 std::span<const RuntimeSyscall> phaseSwitchSyscalls();
 void addPhaseSwitchGroup(Profile& profile);
+
+// Syscalls the kernel makes a thread issue without the program calling them: restart_syscall when a
+// sleep interrupted by a stop (SIGSTOP, ptrace, the cgroup freezer) resumes, rt_sigreturn when a
+// signal handler returns. No trace can promise to have seen them, so every exported phase allows them
+// (group "kernel") unless a review decision denies them in that phase.
+std::span<const RuntimeSyscall> kernelIssuedSyscalls();
+void addKernelGroup(Profile& profile, const std::vector<ReviewDecision>& decisions, PhaseSelection phase);
 
 } // namespace swb
