@@ -508,14 +508,21 @@ private:
             opts_.progress(stage, done, total);
     }
 
+    bool cancelRequested() const { return opts_.cancelled && opts_.cancelled(); }
+
     // Modules are analyzed (or read from the cache) on all threads at once; progress is reported
     // from this thread only.
     void analyzeModules() {
         std::atomic<std::size_t> next{0}, done{0};
         std::exception_ptr failure;
         std::mutex failureMutex;
+        std::atomic<bool> cancelled{false};
         auto worker = [&](bool reports) {
             for (std::size_t i; (i = next++) < modules_.size();) {
+                if (cancelled || cancelRequested()) {
+                    cancelled = true;
+                    break;
+                }
                 auto& m = modules_[i];
                 if (reports)
                     progress("analyzing " + baseName(m.hostPath), done.load(), modules_.size());
@@ -537,6 +544,8 @@ private:
         worker(true);
         for (auto& t : threads)
             t.join();
+        if (cancelled)
+            throw Cancelled();
         progress("analyzing", done.load(), modules_.size());
         if (failure)
             std::rethrow_exception(failure);

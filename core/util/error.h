@@ -11,4 +11,11 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// A long operation stopped because its caller asked it to (a Cancel button); nothing was written.
+class Cancelled : public Error {
+public:
+    Cancelled()
+        : Error("cancelled") {}
+};
+
 } // namespace swb

@@ -7,6 +7,8 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -428,6 +430,37 @@ private slots:
         opts.cacheDir = cache.path().toStdString();
         QCOMPARE(analyzeProgram(opts).syscalls(), g.syscalls());
         QCOMPARE(analyzeProgram(opts).syscalls(), g.syscalls());
+    }
+
+    void cancelStopsBetweenModules() {
+        QTemporaryDir cache;
+        AnalyzeOptions opts;
+        opts.program = kFixture;
+        opts.cacheDir = cache.path().toStdString();
+        opts.threads = 1; // deterministic: the progress call before the second module sees done == 1
+        // Cancel once the first module has been analyzed: the run stops with Cancelled, having
+        // analyzed fewer modules than the program loads.
+        std::atomic<int> reports{0};
+        std::atomic<bool> stop{false};
+        opts.progress = [&](const std::string&, std::size_t done, std::size_t) {
+            ++reports;
+            if (done >= 1)
+                stop = true;
+        };
+        opts.cancelled = [&] { return stop.load(); };
+        try {
+            analyzeProgram(opts);
+            QFAIL("the analysis ran to its end although cancelled");
+        } catch (const Cancelled&) {
+        }
+        QVERIFY(reports >= 1);
+        const auto cached = QDir(cache.path()).entryList({QStringLiteral("*.facts")}).size();
+        QVERIFY2(cached < qsizetype(graph_.modules.size()), qPrintable(QString::number(cached)));
+        QVERIFY(QDir(cache.path()).entryList({QStringLiteral("*.rounds")}).isEmpty());
+        // Cancelled before anything started: nothing analyzed at all.
+        opts.progress = nullptr;
+        opts.cancelled = [] { return true; };
+        QVERIFY_THROWS_EXCEPTION(Cancelled, analyzeProgram(opts));
     }
 
     void notAnElfFails() {
