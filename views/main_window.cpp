@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "jobs/job_dialogs.h"
 #include "review/export_dialog.h"
 #include "review/review_session.h"
 #include "trace/strace_import.h"
@@ -22,6 +23,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QScopeGuard>
 #include <QSettings>
 #include <QStackedWidget>
@@ -117,7 +119,23 @@ MainWindow::MainWindow(QWidget* parent)
         }
     });
 
+    auto* newAnalysisAction =
+        new QAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("&New Analysis…"), this);
+    newAnalysisAction->setObjectName(QStringLiteral("newAnalysisAction"));
+    newAnalysisAction->setShortcut(QKeySequence::New);
+    newAnalysisAction->setStatusTip(tr("Trace a command line and/or analyze a binary into a new project"));
+    connect(newAnalysisAction, &QAction::triggered, this, &MainWindow::showNewAnalysisDialog);
+
+    auto* validateAction = new QAction(QIcon::fromTheme(QStringLiteral("system-run")),
+                                       tr("&Validate in Complain Mode…"), this);
+    validateAction->setObjectName(QStringLiteral("validateAction"));
+    validateAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V));
+    validateAction->setStatusTip(
+        tr("Run the program under the reviewed profile; its violations appear on the timeline"));
+    connect(validateAction, &QAction::triggered, this, &MainWindow::showValidateDialog);
+
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->addAction(newAnalysisAction);
     fileMenu->addAction(openAction);
     recentMenu_ = fileMenu->addMenu(tr("Open &Recent"));
     recentMenu_->setObjectName(QStringLiteral("recentMenu"));
@@ -137,11 +155,15 @@ MainWindow::MainWindow(QWidget* parent)
     auto* editMenu = menuBar()->addMenu(tr("&Edit"));
     editMenu->addAction(undoAction);
     editMenu->addAction(redoAction);
+    auto* reviewMenu = menuBar()->addMenu(tr("&Review"));
+    reviewMenu->addAction(validateAction);
+    reviewMenu->addAction(exportAction);
     connect(undoGroup_, &QUndoGroup::cleanChanged, this, [this] { updateForCurrentTrace(); });
 
     auto* toolBar = addToolBar(tr("Main Toolbar"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolBar->addAction(newAnalysisAction);
     toolBar->addAction(openAction);
     toolBar->addAction(saveAction);
     toolBar->addAction(undoAction);
@@ -236,6 +258,50 @@ bool MainWindow::openWorkbench(const QString& path, bool isProject) {
     rememberRecent(absolutePath);
     emit traceLoaded(absolutePath);
     return true;
+}
+
+NewAnalysisDialog* MainWindow::showNewAnalysisDialog() {
+    auto* dialog = new NewAnalysisDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QString project = dialog->resultPath();
+        if (openProject(project)) {
+            statusBar()->showMessage(dialog->report().section(QLatin1Char('\n'), -1), kFailureMessageMs);
+            if (WorkbenchView* wb = currentWorkbench())
+                wb->setStatusTip(dialog->report());
+        }
+    });
+    dialog->open();
+    return dialog;
+}
+
+ValidateDialog* MainWindow::showValidateDialog() {
+    WorkbenchView* wb = currentWorkbench();
+    if (!wb) {
+        showMessage(tr("Nothing to Validate"),
+                    tr("Open a project (or make one with File › New Analysis…) to validate its reviewed "
+                       "profile."),
+                    false);
+        return nullptr;
+    }
+    auto* dialog =
+        new ValidateDialog(wb->validationProfile(), wb->recordedCommandLine(), wb->nextValidationTracePath(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QPointer<WorkbenchView> target(wb);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, target] {
+        if (!target)
+            return;
+        try {
+            target->showValidation(dialog->resultPath(), dialog->report());
+        } catch (const Error& e) {
+            showMessage(tr("Cannot Show the Validation Run"), QString::fromStdString(e.what()), true);
+            return;
+        }
+        tabs_->setCurrentWidget(target);
+        statusBar()->showMessage(dialog->report().section(QLatin1Char('\n'), 0, 0), kFailureMessageMs);
+    });
+    dialog->open();
+    return dialog;
 }
 
 bool MainWindow::saveCurrentProject(const QString& pathOverride) {

@@ -10,7 +10,9 @@ class QUndoGroup;
 
 namespace swb {
 
+class NewAnalysisDialog;
 class TraceView;
+class ValidateDialog;
 class WorkbenchView;
 
 // The workbench window: one tab per open trace, the statistics and load warnings of the current
@@ -36,6 +38,11 @@ public:
     bool openAnalysis(const QString& path);
     // Saves the current workbench's project (asks for a file when it has none); false on failure.
     bool saveCurrentProject(const QString& pathOverride = QString());
+
+    // File › New Analysis…: a window-modal dialog; the project it makes opens in a workbench tab.
+    NewAnalysisDialog* showNewAnalysisDialog();
+    // Review › Validate in Complain Mode… on the current workbench; nullptr when there is none.
+    ValidateDialog* showValidateDialog();
 
     TraceView* currentTraceView() const;
     WorkbenchView* currentWorkbench() const;

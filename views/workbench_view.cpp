@@ -3,6 +3,7 @@
 #include "evidence/evidence_panel.h"
 #include "evidence/syscall_knowledge_resource.h"
 #include "graph/path_graph_view.h"
+#include "jobs/analysis_job.h"
 #include "profile/profile_export.h"
 #include "profile/profile_io.h"
 #include "review/export_dialog.h"
@@ -11,9 +12,11 @@
 #include "static/analysis_file.h"
 #include "timeline/timeline_panel.h"
 #include "timeline/timeline_view.h"
+#include "trace/trace_file.h"
 #include "util/error.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
@@ -42,11 +45,33 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     , filterDebounce_(new QTimer(this))
     , evidence_(new EvidencePanel(this))
     , paths_(new PathGraphView(this))
-    , counts_(new QLabel(this)) {
+    , counts_(new QLabel(this))
+    , runSelector_(new QComboBox(this))
+    , runLabel_(new QLabel(this)) {
     setWindowFlags(Qt::Widget);
     setDockNestingEnabled(true);
-    setCentralWidget(timeline_);
     timeline_->setObjectName(QStringLiteral("timelinePanel"));
+    // Above the timeline: which run it shows (the recorded one, or the last validation run).
+    auto* centre = new QWidget(this);
+    auto* centreLayout = new QVBoxLayout(centre);
+    centreLayout->setContentsMargins(0, 0, 0, 0);
+    centreLayout->setSpacing(2);
+    auto* runRow = new QHBoxLayout;
+    runRow->setContentsMargins(6, 2, 6, 0);
+    runSelector_->setObjectName(QStringLiteral("runSelector"));
+    runSelector_->addItem(tr("Recorded run"));
+    runSelector_->setToolTip(tr("The run the timeline shows: the recorded trace (with the phase boundary) "
+                                "or the last validation run (with its violations in red)"));
+    runSelector_->setEnabled(false);
+    runLabel_->setObjectName(QStringLiteral("runLabel"));
+    runLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    runRow->addWidget(new QLabel(tr("Timeline:"), centre));
+    runRow->addWidget(runSelector_);
+    runRow->addWidget(runLabel_, 1);
+    centreLayout->addLayout(runRow);
+    centreLayout->addWidget(timeline_, 1);
+    setCentralWidget(centre);
+    connect(runSelector_, &QComboBox::currentIndexChanged, this, &WorkbenchView::showRun);
 
     // The review table with its filters.
     filter_->setSourceModel(model_);
@@ -154,7 +179,10 @@ WorkbenchView::WorkbenchView(QWidget* parent)
                 Q_UNUSED(oldNs);
                 session_->setBoundaryNs(newNs);
             });
-    connect(session_, &ReviewSession::boundaryChanged, timeline_, &TimelinePanel::setBoundary);
+    connect(session_, &ReviewSession::boundaryChanged, this, [this](qint64 ns) {
+        if (shownRun() == 0) // a validation run has no boundary of its own
+            timeline_->setBoundary(ns);
+    });
     connect(session_, &ReviewSession::evidenceChanged, this, [this] {
         updateSummary();
         if (selected_ >= 0)
@@ -171,13 +199,87 @@ WorkbenchView::~WorkbenchView() = default;
 
 void WorkbenchView::openProject(const QString& path) {
     session_->openProject(path);
-    if (!session_->traces().empty()) {
-        const auto& trace = session_->traces().front();
-        timeline_->setTrace(trace);
-        timeline_->setCandidates(suggestBoundaries(*trace));
-        timeline_->setBoundary(session_->boundaryNs());
-    }
+    showRun(0);
     updateSummary();
+}
+
+int WorkbenchView::shownRun() const {
+    return runSelector_->currentIndex() == 1 && validation_ ? 1 : 0;
+}
+
+void WorkbenchView::showRun(int index) {
+    if (index == 1 && validation_) {
+        if (runSelector_->currentIndex() != 1)
+            runSelector_->setCurrentIndex(1); // comes back here
+        timeline_->setTrace(validation_);
+        timeline_->setCandidates({});
+        timeline_->setBoundary(TimelineView::kNoBoundary);
+        runLabel_->setText(validationReport_.section(QLatin1Char('\n'), 0, 0));
+        runLabel_->setToolTip(validationReport_);
+    } else {
+        if (runSelector_->currentIndex() > 0)
+            runSelector_->setCurrentIndex(0);
+        if (!session_->traces().empty()) {
+            const auto& trace = session_->traces().front();
+            timeline_->setTrace(trace);
+            timeline_->setCandidates(suggestBoundaries(*trace));
+            timeline_->setBoundary(session_->boundaryNs());
+        }
+        runLabel_->clear();
+        runLabel_->setToolTip(QString());
+    }
+    if (selected_ >= 0)
+        timeline_->timelineView()->highlightSyscall(selected_);
+}
+
+Profile WorkbenchView::validationProfile() const {
+    ProfileBuildOptions bo;
+    bo.phase = PhaseSelection::All;
+    bo.decisions = session_->project().decisions;
+    return buildExportProfile(session_->evidence(), bo, Runtime::None, false);
+}
+
+QString WorkbenchView::recordedCommandLine() const {
+    QStringList argv;
+    if (!session_->traces().empty())
+        for (const auto& a : session_->traces().front()->command)
+            argv << QString::fromStdString(a);
+    if (argv.isEmpty() && !session_->project().program.empty())
+        argv << QString::fromStdString(session_->project().program);
+    return joinCommand(argv);
+}
+
+QString WorkbenchView::nextValidationTracePath() const {
+    const QString project = session_->projectPath();
+    const QFileInfo info(project);
+    const QString dir = project.isEmpty() ? QDir::currentPath() : info.absolutePath();
+    const QString stem = project.isEmpty() ? QStringLiteral("validation") : info.completeBaseName();
+    for (int i = 1;; ++i) {
+        const QString candidate =
+            QDir(dir).filePath(QStringLiteral("%1-validation-%2.swbtrace").arg(stem).arg(i));
+        if (!QFileInfo::exists(candidate))
+            return candidate;
+    }
+}
+
+void WorkbenchView::showValidation(const QString& tracePath, const QString& report) {
+    validation_ = std::make_shared<const Trace>(readTraceFile(QFile::encodeName(tracePath).toStdString()).trace);
+    validationPath_ = tracePath;
+    validationReport_ = report;
+    std::size_t violations = 0;
+    for (std::size_t i = 0; i < validation_->eventCount(); ++i)
+        violations += (validation_->flags(i) & EventViolation) != 0;
+    const QString item = tr("Validation run: %n violation(s)", nullptr, static_cast<int>(violations));
+    if (runSelector_->count() < 2)
+        runSelector_->addItem(item);
+    else
+        runSelector_->setItemText(1, item);
+    runSelector_->setItemData(1, tracePath, Qt::ToolTipRole);
+    runSelector_->setEnabled(true);
+    if (runSelector_->currentIndex() == 1)
+        showRun(1);
+    else
+        runSelector_->setCurrentIndex(1);
 }
 
 void WorkbenchView::openAnalysis(const QString& path) {

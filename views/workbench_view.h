@@ -1,6 +1,11 @@
 #pragma once
 
+#include "model/trace.h"
+#include "profile/profile.h"
+
 #include <QMainWindow>
+
+#include <memory>
 
 class QComboBox;
 class QLabel;
@@ -54,6 +59,21 @@ public:
     // Records a decision for the selected syscall.
     void decide(bool allow, int phase /* 0 all, 1 init, 2 serving */);
 
+    // The profile a validation run enforces: the reviewed whole-life profile, no runtime group.
+    Profile validationProfile() const;
+    // The command line of the recorded run (the first trace's), or the project's program.
+    QString recordedCommandLine() const;
+    // Where a validation run's trace goes by default: next to the project, never over a file.
+    QString nextValidationTracePath() const;
+    // Loads a validation run's trace and shows it on the timeline with its violations. Throws
+    // swb::Error when the trace cannot be read.
+    void showValidation(const QString& tracePath, const QString& report);
+    // Which run the timeline shows: 0 the recorded trace (with the boundary), 1 the validation run.
+    void showRun(int index);
+    int shownRun() const;
+    const std::shared_ptr<const Trace>& validationTrace() const { return validation_; }
+    QString validationReport() const { return validationReport_; }
+
 signals:
     void summaryChanged(const QString& text);
 
@@ -72,6 +92,11 @@ private:
     EvidencePanel* evidence_;
     PathGraphView* paths_;
     QLabel* counts_;
+    QComboBox* runSelector_;
+    QLabel* runLabel_;
+    std::shared_ptr<const Trace> validation_;
+    QString validationPath_;
+    QString validationReport_;
     int selected_ = -1;
     QString referenceName_;
     int referenceAllowed_ = -1;

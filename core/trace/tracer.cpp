@@ -700,11 +700,17 @@ TracerResult Tracer::run(const TracerOptions& options) {
             d.filterErrorFd = filterPipe[0];
         }
         int status = 0;
-        if (::waitpid(child, &status, WSTOPPED) != child || !WIFSTOPPED(status) ||
+        // A stop requested meanwhile wakes this thread with the timer signal: wait on (the trace
+        // loop acts on the request once the child is seized).
+        Pid waited = -1;
+        while ((waited = ::waitpid(child, &status, WSTOPPED)) < 0 && errno == EINTR) {
+        }
+        if (waited != child || !WIFSTOPPED(status) ||
             ::ptrace(PTRACE_SEIZE, child, nullptr, reinterpret_cast<void*>(opts)) != 0) {
             const int err = errno;
             ::kill(child, SIGKILL);
-            ::waitpid(child, &status, 0);
+            while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+            }
             d.closeFilterErrorFd();
             d.teardownWakeTimer();
             throw Error("cannot trace " + path + ": ptrace: " + errnoText(err));

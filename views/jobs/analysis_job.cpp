@@ -1,0 +1,318 @@
+#include "jobs/analysis_job.h"
+
+#include "enforce/validator.h"
+#include "profile/project.h"
+#include "static/analysis_file.h"
+#include "static/analyzer.h"
+#include "trace/trace_file.h"
+#include "trace/tracer.h"
+#include "util/error.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QMetaObject>
+#include <QPointer>
+
+#include <csignal>
+#include <thread>
+
+namespace swb {
+
+namespace {
+
+std::string local(const QString& path) {
+    return QFile::encodeName(path).toStdString();
+}
+
+std::vector<std::string> localList(const QStringList& list) {
+    std::vector<std::string> out;
+    for (const auto& s : list)
+        out.push_back(s.toStdString());
+    return out;
+}
+
+QString exitText(int status) {
+    if (status > 128)
+        return QObject::tr("killed by signal %1").arg(status - 128);
+    return QObject::tr("exit status %1").arg(status);
+}
+
+} // namespace
+
+QString joinCommand(const QStringList& argv) {
+    QStringList out;
+    for (const QString& a : argv) {
+        if (!a.isEmpty() && !a.contains(QLatin1Char(' ')) && !a.contains(QLatin1Char('"')) &&
+            !a.contains(QLatin1Char('\t')))
+            out << a;
+        else
+            out << QLatin1Char('"') + QString(a).replace(QStringLiteral("\""), QStringLiteral("\"\"\"")) +
+                       QLatin1Char('"');
+    }
+    return out.join(QLatin1Char(' '));
+}
+
+QString NewAnalysisRequest::projectPath() const {
+    return QDir(directory).filePath(name + QStringLiteral(".swbproj"));
+}
+
+QString NewAnalysisRequest::tracePath() const {
+    return QDir(directory).filePath(name + QStringLiteral(".swbtrace"));
+}
+
+QString NewAnalysisRequest::analysisPath() const {
+    return QDir(directory).filePath(name + QStringLiteral(".swbanalysis"));
+}
+
+QString NewAnalysisRequest::problem() const {
+    if (command.isEmpty() && binary.isEmpty())
+        return QObject::tr("Nothing to do: give a command line to trace, a binary to analyze, or both.");
+    if (name.isEmpty() || name.contains(QLatin1Char('/')))
+        return QObject::tr("The project name must be a file name (no '/').");
+    if (directory.isEmpty())
+        return QObject::tr("Choose a directory for the project's files.");
+    QStringList existing;
+    for (const QString& f : {projectPath(), command.isEmpty() ? QString() : tracePath(),
+                             binary.isEmpty() ? QString() : analysisPath()})
+        if (!f.isEmpty() && QFileInfo::exists(f))
+            existing << f;
+    if (!existing.isEmpty())
+        return QObject::tr("%1 exists; a new analysis never overwrites a file. Choose another name or "
+                           "directory.")
+            .arg(existing.join(QStringLiteral(", ")));
+    if (!command.isEmpty()) {
+        try {
+            Tracer::resolveProgram(command.front().toStdString());
+        } catch (const Error& e) {
+            return QString::fromStdString(e.what());
+        }
+    }
+    if (!binary.isEmpty()) {
+        const QString inRoot = rootfs.isEmpty() ? binary : QDir(rootfs).filePath(binary.mid(1));
+        if (!QFileInfo(inRoot).isFile())
+            return QObject::tr("%1: no such file").arg(inRoot);
+    }
+    return {};
+}
+
+AnalysisJob::AnalysisJob(QObject* parent)
+    : QObject(parent) {}
+
+AnalysisJob::~AnalysisJob() {
+    cancel();
+    if (thread_.joinable())
+        thread_.join();
+}
+
+bool AnalysisJob::startNewAnalysis(const NewAnalysisRequest& request) {
+    if (running_)
+        return false;
+    launch([this, request] { runNewAnalysis(request); });
+    return true;
+}
+
+bool AnalysisJob::startValidation(const ValidationRequest& request) {
+    if (running_)
+        return false;
+    launch([this, request] { runValidation(request); });
+    return true;
+}
+
+void AnalysisJob::launch(std::function<void()> work) {
+    if (thread_.joinable())
+        thread_.join();
+    running_ = true;
+    cancel_ = false;
+    stopProgram_ = false;
+    thread_ = std::thread([this, work = std::move(work)] {
+        try {
+            work();
+        } catch (const Cancelled&) {
+            post([this] {
+                running_ = false;
+                emit cancelled();
+            });
+        } catch (const std::exception& e) {
+            const QString message = QString::fromStdString(e.what());
+            post([this, message] {
+                running_ = false;
+                emit failed(message);
+            });
+        }
+    });
+}
+
+void AnalysisJob::post(std::function<void()> f) {
+    QMetaObject::invokeMethod(this, std::move(f), Qt::QueuedConnection);
+}
+
+void AnalysisJob::setStage(const QString& stage, int done, int total) {
+    post([this, stage, done, total] {
+        emit stageChanged(stage);
+        emit progressChanged(done, total);
+    });
+}
+
+void AnalysisJob::setActive(Tracer* tracer, Validator* validator) {
+    std::lock_guard lock(activeMutex_);
+    tracer_ = tracer;
+    validator_ = validator;
+    // A stop that came before the program started reaches it now.
+    if (stopProgram_ || cancel_) {
+        if (tracer_)
+            tracer_->requestStop(SIGTERM);
+        if (validator_)
+            validator_->requestStop(SIGTERM);
+    }
+}
+
+void AnalysisJob::stopProgram() {
+    stopProgram_ = true;
+    std::lock_guard lock(activeMutex_);
+    if (tracer_)
+        tracer_->requestStop(SIGTERM);
+    if (validator_)
+        validator_->requestStop(SIGTERM);
+}
+
+void AnalysisJob::cancel() {
+    cancel_ = true;
+    stopProgram();
+}
+
+void AnalysisJob::runNewAnalysis(const NewAnalysisRequest& r) {
+    if (const QString problem = r.problem(); !problem.isEmpty())
+        throw Error(problem.toStdString());
+    if (!QDir().mkpath(r.directory))
+        throw Error(local(r.directory) + ": cannot create the directory");
+    QStringList written; // removed again when the job is cancelled or fails
+    auto removeWritten = [&] {
+        for (const QString& f : written)
+            QFile::remove(f);
+    };
+    QStringList report;
+    try {
+        Project project;
+        project.name = r.name.toStdString();
+        project.rootfs = r.rootfs.toStdString();
+        if (!r.command.isEmpty()) {
+            setStage(tr("Tracing %1 — stop the program when it has done its work")
+                         .arg(r.command.join(QLatin1Char(' '))));
+            written << r.tracePath() << r.tracePath() + QStringLiteral(".partial");
+            TracerResult result;
+            {
+                TraceFileWriter writer(local(r.tracePath()));
+                Tracer tracer(writer);
+                TracerOptions opts;
+                opts.command = localList(r.command);
+                opts.stacks = r.stacks;
+                setActive(&tracer, nullptr);
+                try {
+                    result = tracer.run(opts);
+                } catch (...) {
+                    setActive(nullptr, nullptr);
+                    throw;
+                }
+                setActive(nullptr, nullptr);
+            }
+            if (cancel_)
+                throw Cancelled();
+            report << tr("Traced %1 syscalls in %2 process(es) (%3%4) → %5")
+                          .arg(result.events)
+                          .arg(result.processes)
+                          .arg(exitText(result.exitStatus))
+                          .arg(result.interruptedBy ? tr(", stopped from the workbench") : QString())
+                          .arg(r.tracePath());
+            project.traces.push_back(local(QFileInfo(r.tracePath()).absoluteFilePath()));
+            project.program = Tracer::resolveProgram(r.command.front().toStdString());
+        }
+        if (!r.binary.isEmpty()) {
+            setStage(tr("Analyzing %1").arg(r.binary));
+            AnalyzeOptions opts;
+            opts.program = local(r.binary);
+            opts.rootfs = local(r.rootfs);
+            opts.dlopen = localList(r.dlopen);
+            opts.useCache = r.useCache;
+            opts.threads = std::max(1u, std::thread::hardware_concurrency());
+            opts.progress = [this](const std::string& stage, std::size_t done, std::size_t total) {
+                setStage(tr("Analyzing: %1").arg(QString::fromStdString(stage)), static_cast<int>(done),
+                         static_cast<int>(total));
+            };
+            opts.cancelled = [this] { return cancel_.load(); };
+            const CallGraph graph = analyzeProgram(opts);
+            if (cancel_)
+                throw Cancelled();
+            setStage(tr("Writing the analysis"));
+            written << r.analysisPath();
+            writeAnalysisFile(graph, local(r.analysisPath()));
+            report << tr("%1 syscalls reachable from %2 entry points in %3 modules → %4")
+                          .arg(graph.syscalls().size())
+                          .arg(graph.entries.size())
+                          .arg(graph.modules.size())
+                          .arg(r.analysisPath());
+            project.analyses.push_back(local(QFileInfo(r.analysisPath()).absoluteFilePath()));
+            if (project.program.empty())
+                project.program = graph.program;
+        }
+        if (cancel_)
+            throw Cancelled();
+        written << r.projectPath();
+        writeProject(project, local(r.projectPath()));
+    } catch (...) {
+        removeWritten();
+        throw;
+    }
+    const QString path = r.projectPath();
+    const QString text = report.join(QLatin1Char('\n'));
+    post([this, path, text] {
+        running_ = false;
+        emit finished(path, text);
+    });
+}
+
+void AnalysisJob::runValidation(const ValidationRequest& r) {
+    setStage(tr("Validating %1 in complain mode — stop the program when it has done its work")
+                 .arg(r.command.join(QLatin1Char(' '))));
+    ValidationResult result;
+    {
+        TraceFileWriter writer(local(r.tracePath));
+        ValidationOptions opts;
+        opts.profile = r.profile;
+        opts.enforce = false;
+        opts.command = localList(r.command);
+        opts.alsoTo = &writer;
+        Validator validator(opts);
+        setActive(nullptr, &validator);
+        try {
+            result = validator.run();
+        } catch (...) {
+            setActive(nullptr, nullptr);
+            QFile::remove(r.tracePath + QStringLiteral(".partial"));
+            throw;
+        }
+        setActive(nullptr, nullptr);
+    }
+    if (cancel_) {
+        QFile::remove(r.tracePath);
+        QFile::remove(r.tracePath + QStringLiteral(".partial"));
+        throw Cancelled();
+    }
+    QStringList counts;
+    for (const auto& [name, n] : result.countsByName())
+        counts << QStringLiteral("%1 ×%2").arg(QString::fromStdString(name)).arg(n);
+    QString text = result.violations.empty()
+                       ? tr("No violation: every syscall of the run is allowed by the reviewed profile.")
+                       : tr("%n violation(s): %1", nullptr, static_cast<int>(result.violations.size()))
+                             .arg(counts.join(QStringLiteral(", ")));
+    text += QLatin1Char('\n') + tr("%1 syscalls, program %2; trace written to %3")
+                                    .arg(result.trace.eventCount())
+                                    .arg(exitText(result.exitStatus), r.tracePath);
+    const QString path = r.tracePath;
+    post([this, path, text] {
+        running_ = false;
+        emit finished(path, text);
+    });
+}
+
+} // namespace swb

@@ -1,0 +1,364 @@
+#include "jobs/job_dialogs.h"
+
+#include "trace/tracer.h"
+#include "util/error.h"
+
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProcess>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QVBoxLayout>
+
+namespace swb {
+
+namespace {
+
+QSettings settings() {
+    return QSettings(QStringLiteral("SeccompWorkbench"), QStringLiteral("swb-gui"));
+}
+
+// A line edit with a Browse… button that fills it from a file (or directory) dialog.
+QWidget* withBrowse(QLineEdit* edit, bool directory, const QString& title, QWidget* parent) {
+    auto* row = new QWidget(parent);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(edit, 1);
+    auto* browse = new QPushButton(QObject::tr("Browse…"), row);
+    QObject::connect(browse, &QPushButton::clicked, edit, [edit, directory, title] {
+        const QString chosen = directory ? QFileDialog::getExistingDirectory(edit, title, edit->text())
+                                         : QFileDialog::getOpenFileName(edit, title, edit->text());
+        if (!chosen.isEmpty())
+            edit->setText(chosen);
+    });
+    layout->addWidget(browse);
+    return row;
+}
+
+} // namespace
+
+JobProgressPane::JobProgressPane(AnalysisJob* job, QWidget* parent)
+    : QWidget(parent)
+    , stage_(new QLabel(this))
+    , bar_(new QProgressBar(this))
+    , stop_(new QPushButton(tr("Stop Program"), this))
+    , error_(new QLabel(this)) {
+    setObjectName(QStringLiteral("jobProgress"));
+    stage_->setObjectName(QStringLiteral("jobStage"));
+    stage_->setWordWrap(true);
+    bar_->setObjectName(QStringLiteral("jobProgressBar"));
+    stop_->setObjectName(QStringLiteral("stopProgramButton"));
+    stop_->setToolTip(tr("End the traced program now and go on with what it has done so far (a server "
+                         "never exits on its own)"));
+    error_->setObjectName(QStringLiteral("jobError"));
+    error_->setWordWrap(true);
+    error_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    error_->setStyleSheet(QStringLiteral("color: #c62828;"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(stage_);
+    auto* row = new QHBoxLayout;
+    row->addWidget(bar_, 1);
+    row->addWidget(stop_);
+    layout->addLayout(row);
+    layout->addWidget(error_);
+    connect(job, &AnalysisJob::stageChanged, this, [this](const QString& s) {
+        stage_->setText(s);
+        // Only a traced program can be stopped; the analyzer stage has nothing to stop.
+        stop_->setEnabled(s.startsWith(tr("Tracing")) || s.startsWith(tr("Validating")));
+    });
+    connect(job, &AnalysisJob::progressChanged, this, [this](int done, int total) {
+        bar_->setRange(0, total); // 0..0: busy indicator
+        bar_->setValue(done);
+    });
+    connect(stop_, &QPushButton::clicked, job, &AnalysisJob::stopProgram);
+    reset();
+}
+
+void JobProgressPane::reset() {
+    stage_->clear();
+    bar_->setRange(0, 1);
+    bar_->setValue(0);
+    bar_->hide();
+    stop_->hide();
+    stop_->setEnabled(false);
+    error_->clear();
+    error_->hide();
+}
+
+void JobProgressPane::showFailure(const QString& message) {
+    bar_->hide();
+    stop_->hide();
+    error_->setText(message);
+    error_->show();
+}
+
+JobDialog::JobDialog(const QString& title, QWidget* parent)
+    : QDialog(parent)
+    , job_(new AnalysisJob(this))
+    , pane_(new JobProgressPane(job_, this))
+    , buttons_(new QDialogButtonBox(QDialogButtonBox::Cancel, this)) {
+    setWindowTitle(title);
+    run_ = buttons_->addButton(tr("Run"), QDialogButtonBox::AcceptRole);
+    run_->setObjectName(QStringLiteral("runJobButton"));
+    run_->setDefault(true);
+    connect(run_, &QPushButton::clicked, this, &JobDialog::start);
+    connect(buttons_, &QDialogButtonBox::rejected, this, &JobDialog::reject);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(pane_);
+    layout->addWidget(buttons_);
+    connect(job_, &AnalysisJob::finished, this, [this](const QString& path, const QString& report) {
+        resultPath_ = path;
+        report_ = report;
+        setRunning(false);
+        accept();
+    });
+    connect(job_, &AnalysisJob::failed, this, [this](const QString& message) {
+        setRunning(false);
+        pane_->showFailure(message);
+    });
+    connect(job_, &AnalysisJob::cancelled, this, [this] {
+        setRunning(false);
+        QDialog::reject();
+    });
+}
+
+void JobDialog::setForm(QWidget* form) {
+    form_ = form;
+    static_cast<QVBoxLayout*>(layout())->insertWidget(0, form, 1);
+}
+
+bool JobDialog::start() {
+    if (job_->isRunning())
+        return false;
+    pane_->reset();
+    const QString problem = startJob();
+    if (!problem.isEmpty()) {
+        pane_->showFailure(problem);
+        return false;
+    }
+    setRunning(true);
+    return true;
+}
+
+void JobDialog::setRunning(bool running) {
+    if (form_)
+        form_->setEnabled(!running);
+    run_->setEnabled(!running);
+    pane_->progressBar()->setVisible(running);
+    pane_->stopButton()->setVisible(running);
+    if (running)
+        pane_->progressBar()->setRange(0, 0);
+}
+
+void JobDialog::reject() {
+    if (job_->isRunning()) {
+        pane_->stageLabel()->setText(tr("Cancelling…"));
+        job_->cancel(); // the dialog closes when the job says it stopped
+        return;
+    }
+    QDialog::reject();
+}
+
+void JobDialog::closeEvent(QCloseEvent* event) {
+    if (job_->isRunning()) {
+        event->ignore();
+        reject();
+        return;
+    }
+    QDialog::closeEvent(event);
+}
+
+NewAnalysisDialog::NewAnalysisDialog(QWidget* parent)
+    : JobDialog(tr("New Analysis"), parent)
+    , command_(new QLineEdit(this))
+    , trace_(new QCheckBox(tr("Trace a run of this command line"), this))
+    , stacks_(new QCheckBox(tr("Record the call stack of every syscall (slower)"), this))
+    , analyze_(new QCheckBox(tr("Analyze the binary statically (every reachable syscall, with paths)"), this))
+    , binary_(new QLineEdit(this))
+    , dlopen_(new QLineEdit(this))
+    , rootfs_(new QLineEdit(this))
+    , name_(new QLineEdit(this))
+    , directory_(new QLineEdit(this))
+    , cache_(new QCheckBox(tr("Use the per-library analysis cache"), this)) {
+    setObjectName(QStringLiteral("newAnalysisDialog"));
+    command_->setObjectName(QStringLiteral("analysisCommand"));
+    command_->setPlaceholderText(tr("redis-server --port 7000 --save \"\""));
+    trace_->setObjectName(QStringLiteral("analysisTrace"));
+    stacks_->setObjectName(QStringLiteral("analysisStacks"));
+    analyze_->setObjectName(QStringLiteral("analysisStatic"));
+    binary_->setObjectName(QStringLiteral("analysisBinary"));
+    binary_->setPlaceholderText(tr("the command's program"));
+    dlopen_->setObjectName(QStringLiteral("analysisDlopen"));
+    dlopen_->setPlaceholderText(tr("libraries the program dlopen()s, separated by spaces"));
+    rootfs_->setObjectName(QStringLiteral("analysisRootfs"));
+    rootfs_->setPlaceholderText(tr("/ (analyze a container image's root directory instead)"));
+    name_->setObjectName(QStringLiteral("analysisName"));
+    directory_->setObjectName(QStringLiteral("analysisDirectory"));
+    trace_->setChecked(true);
+    analyze_->setChecked(true);
+    cache_->setChecked(true);
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    directory_->setText(settings()
+                            .value(QStringLiteral("newAnalysis/directory"),
+                                   QDir(documents.isEmpty() ? QDir::homePath() : documents)
+                                       .filePath(QStringLiteral("Seccomp Workbench")))
+                            .toString());
+
+    auto* form = new QWidget(this);
+    auto* layout = new QFormLayout(form);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addRow(tr("Command line:"), command_);
+    layout->addRow(QString(), trace_);
+    layout->addRow(QString(), stacks_);
+    layout->addRow(QString(), analyze_);
+    layout->addRow(tr("Binary:"), withBrowse(binary_, false, tr("Binary to Analyze"), form));
+    layout->addRow(tr("dlopen'ed libraries:"), dlopen_);
+    layout->addRow(tr("Root directory:"), withBrowse(rootfs_, true, tr("Root Directory"), form));
+    layout->addRow(QString(), cache_);
+    layout->addRow(tr("Project name:"), name_);
+    layout->addRow(tr("Save in:"), withBrowse(directory_, true, tr("Project Directory"), form));
+    auto* hint = new QLabel(tr("A server keeps running: exercise it (its own client, curl, …), then press "
+                               "Stop Program. The trace, the analysis and the project are written to "
+                               "the directory; nothing existing is overwritten."),
+                            form);
+    hint->setWordWrap(true);
+    hint->setEnabled(false);
+    layout->addRow(hint);
+    setForm(form);
+
+    connect(command_, &QLineEdit::editingFinished, this, &NewAnalysisDialog::suggestFromCommand);
+    connect(trace_, &QCheckBox::toggled, stacks_, &QWidget::setEnabled);
+    for (QWidget* w : {static_cast<QWidget*>(binary_), static_cast<QWidget*>(dlopen_),
+                       static_cast<QWidget*>(rootfs_), static_cast<QWidget*>(cache_)})
+        connect(analyze_, &QCheckBox::toggled, w, &QWidget::setEnabled);
+    resize(640, sizeHint().height());
+}
+
+void NewAnalysisDialog::suggestFromCommand() {
+    const QStringList argv = QProcess::splitCommand(command_->text());
+    if (argv.isEmpty())
+        return;
+    if (name_->text().isEmpty())
+        name_->setText(QFileInfo(argv.front()).fileName());
+}
+
+NewAnalysisRequest NewAnalysisDialog::request() const {
+    NewAnalysisRequest r;
+    const QStringList argv = QProcess::splitCommand(command_->text());
+    if (trace_->isChecked())
+        r.command = argv;
+    r.stacks = stacks_->isChecked();
+    if (analyze_->isChecked()) {
+        r.binary = binary_->text().trimmed();
+        if (r.binary.isEmpty() && !argv.isEmpty()) {
+            try {
+                r.binary = QString::fromStdString(Tracer::resolveProgram(argv.front().toStdString()));
+            } catch (const Error&) {
+                r.binary = argv.front(); // problem() names it
+            }
+        }
+        r.dlopen = dlopen_->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        r.rootfs = rootfs_->text().trimmed();
+        r.useCache = cache_->isChecked();
+    }
+    r.name = name_->text().trimmed();
+    if (r.name.isEmpty() && !argv.isEmpty())
+        r.name = QFileInfo(argv.front()).fileName();
+    if (r.name.isEmpty() && !r.binary.isEmpty())
+        r.name = QFileInfo(r.binary).fileName();
+    r.directory = directory_->text().trimmed();
+    return r;
+}
+
+void NewAnalysisDialog::setRequest(const NewAnalysisRequest& r) {
+    command_->setText(joinCommand(r.command));
+    trace_->setChecked(!r.command.isEmpty());
+    stacks_->setChecked(r.stacks);
+    analyze_->setChecked(!r.binary.isEmpty());
+    binary_->setText(r.binary);
+    dlopen_->setText(r.dlopen.join(QLatin1Char(' ')));
+    rootfs_->setText(r.rootfs);
+    cache_->setChecked(r.useCache);
+    name_->setText(r.name);
+    directory_->setText(r.directory);
+}
+
+QString NewAnalysisDialog::startJob() {
+    const NewAnalysisRequest r = request();
+    if (QString problem = r.problem(); !problem.isEmpty())
+        return problem;
+    settings().setValue(QStringLiteral("newAnalysis/directory"), r.directory);
+    job()->startNewAnalysis(r);
+    return {};
+}
+
+ValidateDialog::ValidateDialog(Profile profile, const QString& command, const QString& tracePath,
+                               QWidget* parent)
+    : JobDialog(tr("Validate in Complain Mode"), parent)
+    , profile_(std::move(profile))
+    , command_(new QLineEdit(command, this))
+    , trace_(new QLineEdit(tracePath, this)) {
+    setObjectName(QStringLiteral("validateDialog"));
+    command_->setObjectName(QStringLiteral("validateCommand"));
+    trace_->setObjectName(QStringLiteral("validateTrace"));
+    auto* form = new QWidget(this);
+    auto* layout = new QFormLayout(form);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* what = new QLabel(tr("The program runs under the reviewed profile (%n syscall(s) allowed) in "
+                               "complain mode: every syscall the profile does not allow is reported and "
+                               "let through. The violations appear on the timeline in red.",
+                               nullptr, static_cast<int>(profile_.allowedNumbers().size())),
+                            form);
+    what->setWordWrap(true);
+    layout->addRow(what);
+    layout->addRow(tr("Command line:"), command_);
+    layout->addRow(tr("Trace of the run:"), trace_);
+    setForm(form);
+    resize(600, sizeHint().height());
+}
+
+QStringList ValidateDialog::command() const {
+    return QProcess::splitCommand(command_->text());
+}
+
+QString ValidateDialog::tracePath() const {
+    return trace_->text().trimmed();
+}
+
+void ValidateDialog::setCommand(const QString& commandLine) {
+    command_->setText(commandLine);
+}
+
+QString ValidateDialog::startJob() {
+    const QStringList argv = command();
+    if (argv.isEmpty())
+        return tr("Give the command line to run.");
+    try {
+        Tracer::resolveProgram(argv.front().toStdString());
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    if (tracePath().isEmpty())
+        return tr("Choose where the run's trace is written.");
+    if (QFileInfo::exists(tracePath()))
+        return tr("%1 exists; a validation run never overwrites a file.").arg(tracePath());
+    ValidationRequest r;
+    r.profile = profile_;
+    r.command = argv;
+    r.tracePath = tracePath();
+    job()->startValidation(r);
+    return {};
+}
+
+} // namespace swb
