@@ -23,6 +23,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -81,7 +82,9 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     table_->setSortingEnabled(true);
     table_->sortByColumn(ReviewTableModel::NumberColumn, Qt::AscendingOrder);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Several rows at once: Decide applies to the whole selection as one undo step (Ctrl+A after a
+    // quick filter reviews a whole class of syscalls).
+    table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -123,6 +126,34 @@ WorkbenchView::WorkbenchView(QWidget* parent)
         const int ph = phase;
         connect(a, &QAction::triggered, this, [this, al, ph] { decide(al, ph); });
     }
+    decideMenu->addSeparator();
+    for (const bool al : {true, false}) {
+        auto* a = decideMenu->addAction(al ? tr("Allow in all phases, with a note…")
+                                           : tr("Deny in all phases, with a note…"));
+        connect(a, &QAction::triggered, this, [this, al] {
+            bool ok = false;
+            const QString note =
+                QInputDialog::getText(this, tr("Review Note"),
+                                      tr("Why (kept in the project and shown in exported profiles):"),
+                                      QLineEdit::Normal, QString(), &ok);
+            if (ok)
+                decide(al, 0, note);
+        });
+    }
+    auto* clearAction = decideMenu->addAction(tr("Clear the decisions"));
+    connect(clearAction, &QAction::triggered, this, [this] {
+        std::vector<ReviewDecision> keep;
+        const auto chosen = selectedSyscalls();
+        const SyscallTable& t = SyscallTable::forArch(Arch::X86_64);
+        for (const auto& d : session_->project().decisions) {
+            const auto nr = t.number(d.syscall);
+            if (!nr || !std::binary_search(chosen.begin(), chosen.end(), *nr))
+                keep.push_back(d);
+        }
+        const auto cleared = static_cast<int>(session_->project().decisions.size() - keep.size());
+        if (cleared > 0)
+            session_->replaceDecisions(std::move(keep), cleared == 1 ? tr("Clear 1 decision") : tr("Clear %1 decisions").arg(cleared));
+    });
     decideButton->setMenu(decideMenu);
     auto* compareButton = new QToolButton(this);
     compareButton->setObjectName(QStringLiteral("compareButton"));
@@ -269,7 +300,8 @@ void WorkbenchView::showValidation(const QString& tracePath, const QString& repo
     std::size_t violations = 0;
     for (std::size_t i = 0; i < validation_->eventCount(); ++i)
         violations += (validation_->flags(i) & EventViolation) != 0;
-    const QString item = tr("Validation run: %n violation(s)", nullptr, static_cast<int>(violations));
+    const QString item = violations == 1 ? tr("Validation run: 1 violation")
+                                        : tr("Validation run: %1 violations").arg(violations);
     if (runSelector_->count() < 2)
         runSelector_->addItem(item);
     else
@@ -302,14 +334,35 @@ bool WorkbenchView::selectSyscall(int nr) {
     return true;
 }
 
-void WorkbenchView::decide(bool allow, int phase) {
-    if (selected_ < 0)
-        return;
-    ReviewDecision d;
-    d.syscall = SyscallTable::forArch(Arch::X86_64).name(selected_);
-    d.phase = phase == 1 ? PhaseSelection::Init : phase == 2 ? PhaseSelection::Serving : PhaseSelection::All;
-    d.verdict = allow ? ReviewDecision::Verdict::Allow : ReviewDecision::Verdict::Deny;
-    session_->setDecision(d);
+std::vector<int> WorkbenchView::selectedSyscalls() const {
+    std::vector<int> out;
+    for (const QModelIndex& proxy : table_->selectionModel()->selectedRows()) {
+        const QModelIndex src = filter_->mapToSource(proxy);
+        if (src.isValid())
+            out.push_back(model_->numberAt(src.row()));
+    }
+    std::sort(out.begin(), out.end());
+    if (out.empty() && selected_ >= 0)
+        out.push_back(selected_);
+    return out;
+}
+
+void WorkbenchView::decide(bool allow, int phase, const QString& note) {
+    std::vector<ReviewDecision> decisions;
+    for (int nr : selectedSyscalls()) {
+        ReviewDecision d;
+        d.syscall = SyscallTable::forArch(Arch::X86_64).name(nr);
+        d.phase = phase == 1   ? PhaseSelection::Init
+                  : phase == 2 ? PhaseSelection::Serving
+                               : PhaseSelection::All;
+        d.verdict = allow ? ReviewDecision::Verdict::Allow : ReviewDecision::Verdict::Deny;
+        for (const auto& existing : session_->project().decisions)
+            if (note.isNull() && existing.syscall == d.syscall && existing.phase == d.phase)
+                d.note = existing.note; // a changed verdict keeps the reason written before
+        decisions.push_back(std::move(d));
+    }
+    if (!decisions.empty())
+        session_->setDecisions(decisions, note);
 }
 
 void WorkbenchView::showSyscall(int nr) {

@@ -6,6 +6,7 @@
 #include <QMainWindow>
 
 #include <memory>
+#include <vector>
 
 class QComboBox;
 class QLabel;
@@ -56,8 +57,11 @@ public:
     // Exports the reviewed profile (review decisions applied). Returns what was written, one line
     // per file, then the warnings; throws swb::Error.
     QString exportProfile(const ExportChoice& choice) const;
-    // Records a decision for the selected syscall.
-    void decide(bool allow, int phase /* 0 all, 1 init, 2 serving */);
+    // Records a decision for every selected syscall, as one undo step. A non-null NOTE is kept with
+    // each; otherwise a syscall keeps the note it had in that phase.
+    void decide(bool allow, int phase /* 0 all, 1 init, 2 serving */, const QString& note = QString());
+    // The syscalls selected in the table (sorted), or the current one.
+    std::vector<int> selectedSyscalls() const;
 
     // The profile a validation run enforces: the reviewed whole-life profile, no runtime group.
     Profile validationProfile() const;

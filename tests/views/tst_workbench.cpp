@@ -158,6 +158,41 @@ private slots:
         QVERIFY(window.isWindowModified());
     }
 
+    // Bulk review: a quick filter, select all, one Decide: one undo step for the whole selection.
+    void bulkDecisionsAreOneUndoStep() {
+        WorkbenchView wb;
+        wb.openProject(kProject);
+        ReviewFilterModel* f = wb.filterModel();
+        f->setQuickFilter(ReviewFilterModel::Quick::StaticOnly);
+        const int rows = f->rowCount();
+        QVERIFY2(rows > 10, qPrintable(QString::number(rows)));
+        const auto before = wb.session()->project().decisions;
+        const int undoBefore = wb.session()->undoStack()->count();
+        wb.table()->selectAll();
+        QCOMPARE(int(wb.selectedSyscalls().size()), rows);
+        wb.decide(false, 0, QStringLiteral("not exercised by the workload"));
+        QCOMPARE(wb.session()->undoStack()->count(), undoBefore + 1);
+        QVERIFY2(wb.session()->undoStack()->undoText().contains(QStringLiteral("Deny %1 syscalls").arg(rows)),
+                 qPrintable(wb.session()->undoStack()->undoText()));
+        for (int nr : wb.selectedSyscalls()) {
+            QVERIFY(!wb.session()->allowed(nr, Phase::Init));
+            const auto* d = wb.session()->project().decisionFor(SyscallTable::forArch(Arch::X86_64).name(nr),
+                                                                  Phase::Init);
+            QVERIFY(d);
+            QCOMPARE(d->note, std::string("not exercised by the workload"));
+        }
+        // Changing the verdict keeps the note written before.
+        wb.decide(true, 0);
+        const auto* d = wb.session()->project().decisionFor(
+            SyscallTable::forArch(Arch::X86_64).name(wb.selectedSyscalls().front()), Phase::Init);
+        QVERIFY(d && d->verdict == ReviewDecision::Verdict::Allow);
+        QCOMPARE(d->note, std::string("not exercised by the workload"));
+        // Two undo steps bring the decisions back exactly.
+        wb.session()->undoStack()->undo();
+        wb.session()->undoStack()->undo();
+        QVERIFY(wb.session()->project().decisions == before);
+    }
+
     void countsBesideAnEngineDefault() {
         QTemporaryDir dir;
         const QString engine = dir.filePath(QStringLiteral("engine.json"));

@@ -303,7 +303,8 @@ void AnalysisJob::runValidation(const ValidationRequest& r) {
         counts << QStringLiteral("%1 ×%2").arg(QString::fromStdString(name)).arg(n);
     QString text = result.violations.empty()
                        ? tr("No violation: every syscall of the run is allowed by the reviewed profile.")
-                       : tr("%n violation(s): %1", nullptr, static_cast<int>(result.violations.size()))
+                       : (result.violations.size() == 1 ? tr("1 violation: %1")
+                                                           : tr("%1 violations: %2").arg(result.violations.size()))
                              .arg(counts.join(QStringLiteral(", ")));
     text += QLatin1Char('\n') + tr("%1 syscalls, program %2; trace written to %3")
                                     .arg(result.trace.eventCount())

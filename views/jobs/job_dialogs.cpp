@@ -315,10 +315,10 @@ ValidateDialog::ValidateDialog(Profile profile, const QString& command, const QS
     auto* form = new QWidget(this);
     auto* layout = new QFormLayout(form);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto* what = new QLabel(tr("The program runs under the reviewed profile (%n syscall(s) allowed) in "
+    auto* what = new QLabel(tr("The program runs under the reviewed profile (%1 syscalls allowed) in "
                                "complain mode: every syscall the profile does not allow is reported and "
-                               "let through. The violations appear on the timeline in red.",
-                               nullptr, static_cast<int>(profile_.allowedNumbers().size())),
+                               "let through. The violations appear on the timeline in red.")
+                                .arg(profile_.allowedNumbers().size()),
                             form);
     what->setWordWrap(true);
     layout->addRow(what);

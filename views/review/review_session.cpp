@@ -155,21 +155,43 @@ void ReviewSession::setBoundary(const Boundary& b) {
 }
 
 void ReviewSession::setDecision(const ReviewDecision& d) {
+    setDecisions({d});
+}
+
+void ReviewSession::setDecisions(const std::vector<ReviewDecision>& decisions, const QString& note) {
     auto after = project_.decisions;
-    bool replaced = false;
-    for (auto& existing : after)
-        if (existing.syscall == d.syscall && existing.phase == d.phase) {
-            if (existing == d)
-                return;
-            existing = d;
-            replaced = true;
+    int changed = 0;
+    for (ReviewDecision d : decisions) {
+        if (!note.isNull())
+            d.note = note.toStdString();
+        bool replaced = false;
+        for (auto& existing : after)
+            if (existing.syscall == d.syscall && existing.phase == d.phase) {
+                changed += existing == d ? 0 : 1;
+                existing = d;
+                replaced = true;
+            }
+        if (!replaced) {
+            after.push_back(d);
+            ++changed;
         }
-    if (!replaced)
-        after.push_back(d);
-    const QString text = tr("%1 %2 in %3")
-                             .arg(d.verdict == ReviewDecision::Verdict::Allow ? tr("Allow") : tr("Deny"),
-                                  QString::fromStdString(d.syscall), phaseText(d.phase));
+    }
+    if (changed == 0)
+        return;
+    const ReviewDecision& first = decisions.front();
+    const QString verdict = first.verdict == ReviewDecision::Verdict::Allow ? tr("Allow") : tr("Deny");
+    const QString text = decisions.size() == 1
+                             ? tr("%1 %2 in %3").arg(verdict, QString::fromStdString(first.syscall),
+                                                     phaseText(first.phase))
+                             : tr("%1 %2 syscalls in %3")
+                                   .arg(verdict, QString::number(decisions.size()), phaseText(first.phase));
     undo_.push(new DecisionsCommand(this, project_.decisions, std::move(after), text));
+}
+
+void ReviewSession::replaceDecisions(std::vector<ReviewDecision> decisions, const QString& text) {
+    if (decisions == project_.decisions)
+        return;
+    undo_.push(new DecisionsCommand(this, project_.decisions, std::move(decisions), text));
 }
 
 void ReviewSession::clearDecision(const QString& syscall, PhaseSelection phase) {

@@ -47,7 +47,12 @@ public:
 
     // Records (or replaces) a decision; one undo step. A decision equal to the current one is ignored.
     void setDecision(const ReviewDecision& d);
+    // Records several decisions as one undo step (a bulk action on a selection); a non-null NOTE
+    // replaces each decision's note. Decisions equal to the current ones change nothing.
+    void setDecisions(const std::vector<ReviewDecision>& decisions, const QString& note = QString());
     void clearDecision(const QString& syscall, PhaseSelection phase);
+    // Replaces every decision at once; one undo step named TEXT.
+    void replaceDecisions(std::vector<ReviewDecision> decisions, const QString& text);
     // Whether the evidence plus the decisions allow a syscall in a phase.
     bool allowed(int nr, Phase phase) const;
     // Syscalls with evidence but without any decision.
