@@ -523,7 +523,8 @@ void MainWindow::updateForCurrentTrace() {
         setWindowModified(wb->session()->isModified());
         const int index = tabs_->indexOf(wb);
         tabs_->setTabText(index, name + (wb->session()->isModified() ? QStringLiteral(" *") : QString()));
-        statsLabel_->setText(wb->findChild<QLabel*>(QStringLiteral("phaseCounts"))->text());
+        // The counts are under the review table; the status bar says what the project is made of.
+        statsLabel_->setText(wb->inputsText());
         warningLabel_->clear();
         return;
     }

@@ -26,6 +26,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QTableView>
 #include <QTimer>
@@ -188,12 +189,14 @@ WorkbenchView::WorkbenchView(QWidget* parent)
         addDockWidget(area, d);
         return d;
     };
-    dock(tablePane, tr("Review"), QStringLiteral("reviewDock"), Qt::LeftDockWidgetArea);
+    auto* reviewDock = dock(tablePane, tr("Review"), QStringLiteral("reviewDock"), Qt::LeftDockWidgetArea);
     evidence_->setObjectName(QStringLiteral("evidencePanel"));
     dock(evidence_, tr("Evidence"), QStringLiteral("evidenceDock"), Qt::RightDockWidgetArea);
     paths_->setObjectName(QStringLiteral("pathView"));
     auto* pathDock = dock(paths_, tr("Call paths"), QStringLiteral("pathDock"), Qt::RightDockWidgetArea);
-    splitDockWidget(findChild<QDockWidget*>(QStringLiteral("evidenceDock")), pathDock, Qt::Vertical);
+    auto* evidenceDock = findChild<QDockWidget*>(QStringLiteral("evidenceDock"));
+    splitDockWidget(evidenceDock, pathDock, Qt::Vertical);
+    Q_UNUSED(reviewDock);
 
     const QString engineDefault = QStringLiteral("/usr/share/containers/seccomp.json");
     if (QFileInfo::exists(engineDefault))
@@ -227,6 +230,19 @@ WorkbenchView::WorkbenchView(QWidget* parent)
 }
 
 WorkbenchView::~WorkbenchView() = default;
+
+void WorkbenchView::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    if (std::exchange(docksSized_, true))
+        return;
+    // The evidence reads as prose and the paths as a graph: on first show, give them a third of the
+    // width and the review table as much, the timeline the rest (docks size themselves only once
+    // the window has its geometry).
+    const int third = std::max(360, width() / 3);
+    resizeDocks({findChild<QDockWidget*>(QStringLiteral("reviewDock")),
+                 findChild<QDockWidget*>(QStringLiteral("evidenceDock"))},
+                {third, std::max(300, width() / 4)}, Qt::Horizontal);
+}
 
 void WorkbenchView::openProject(const QString& path) {
     session_->openProject(path);
@@ -312,6 +328,7 @@ void WorkbenchView::showValidation(const QString& tracePath, const QString& repo
         showRun(1);
     else
         runSelector_->setCurrentIndex(1);
+    updateSummary();
 }
 
 void WorkbenchView::openAnalysis(const QString& path) {
@@ -453,6 +470,34 @@ QString WorkbenchView::summaryText() const {
                 .arg(blocked)
                 .arg(dangerous)
                 .arg(session_->unreviewedCount());
+    return text;
+}
+
+QString WorkbenchView::inputsText() const {
+    QStringList parts;
+    std::size_t events = 0, modules = 0;
+    for (const auto& t : session_->traces())
+        events += t->eventCount();
+    for (const auto& g : session_->graphs())
+        modules += g->modules.size();
+    const QLocale locale;
+    const auto n = session_->traces().size();
+    if (n > 0)
+        parts << (n == 1 ? tr("1 trace (%1 events)") : tr("%2 traces (%1 events)").arg(n))
+                     .arg(locale.toString(qulonglong(events)));
+    const auto a = session_->graphs().size();
+    if (a > 0)
+        parts << (a == 1 ? tr("1 analysis (%1 modules)") : tr("%2 analyses (%1 modules)").arg(a))
+                     .arg(locale.toString(qulonglong(modules)));
+    QString text = parts.join(QStringLiteral(", "));
+    if (!session_->traces().empty()) {
+        const qint64 ns = session_->boundaryNs();
+        text += tr(" · boundary %1").arg(QString::fromStdString(session_->project().boundary.toString()));
+        if (ns != TimelineView::kNoBoundary)
+            text += tr(" at %1 s").arg(double(ns) / 1e9, 0, 'f', 3);
+    }
+    if (validation_)
+        text += tr(" · validation run %1").arg(QFileInfo(validationPath_).fileName());
     return text;
 }
 

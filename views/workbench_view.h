@@ -54,6 +54,8 @@ public:
     // message on failure. /usr/share/containers/seccomp.json is used when installed.
     bool setReferenceProfile(const QString& path, QString* error = nullptr);
     QString summaryText() const;
+    // "1 trace (8,341 events), 1 analysis (11 modules) · boundary auto at 0.240 s".
+    QString inputsText() const;
     // Exports the reviewed profile (review decisions applied). Returns what was written, one line
     // per file, then the warnings; throws swb::Error.
     QString exportProfile(const ExportChoice& choice) const;
@@ -81,6 +83,9 @@ public:
 signals:
     void summaryChanged(const QString& text);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void showSyscall(int nr);
     void updateSummary();
@@ -102,6 +107,7 @@ private:
     QString validationPath_;
     QString validationReport_;
     int selected_ = -1;
+    bool docksSized_ = false;
     QString referenceName_;
     int referenceAllowed_ = -1;
 };

@@ -50,9 +50,14 @@ void TimelineLanes::setTrace(std::shared_ptr<const Trace> trace) {
 
     for (const Pid pid : order) {
         const ProcessInfo* process = t.findProcess(pid);
-        const QString name = process && !process->image.empty()
-                                 ? QFileInfo(QString::fromStdString(process->image)).fileName()
-                                 : QStringLiteral("pid");
+        // The name the program was started as (redis-server, not the redis-check-rdb file its
+        // symlink points to), else the executed file.
+        const std::string& shown =
+            process && !process->argv.empty() && !process->argv.front().empty() ? process->argv.front()
+            : process                                                           ? process->image
+                                                                                : std::string();
+        const QString name =
+            shown.empty() ? QStringLiteral("pid") : QFileInfo(QString::fromStdString(shown)).fileName();
         Lane lane;
         lane.kind = Lane::Kind::Process;
         lane.pid = pid;
