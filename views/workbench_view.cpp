@@ -180,6 +180,7 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     tableLayout->addLayout(filterRow);
     tableLayout->addWidget(table_, 1);
     counts_->setObjectName(QStringLiteral("phaseCounts"));
+    counts_->setWordWrap(true); // never widens the dock
     tableLayout->addWidget(counts_);
 
     auto dock = [this](QWidget* w, const QString& title, const QString& name, Qt::DockWidgetArea area) {
@@ -235,13 +236,12 @@ void WorkbenchView::showEvent(QShowEvent* event) {
     QMainWindow::showEvent(event);
     if (std::exchange(docksSized_, true))
         return;
-    // The evidence reads as prose and the paths as a graph: on first show, give them a third of the
-    // width and the review table as much, the timeline the rest (docks size themselves only once
-    // the window has its geometry).
-    const int third = std::max(360, width() / 3);
+    // On first show (docks size themselves only once the window has its geometry): the review table
+    // with its decision columns 5/12 of the width, the evidence prose and the call paths 2/9, the
+    // timeline the rest.
     resizeDocks({findChild<QDockWidget*>(QStringLiteral("reviewDock")),
                  findChild<QDockWidget*>(QStringLiteral("evidenceDock"))},
-                {third, std::max(300, width() / 4)}, Qt::Horizontal);
+                {std::max(360, width() * 5 / 12), std::max(300, width() * 2 / 9)}, Qt::Horizontal);
 }
 
 void WorkbenchView::openProject(const QString& path) {

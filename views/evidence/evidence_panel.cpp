@@ -209,30 +209,26 @@ void EvidencePanel::render() {
     if (!evidence_ || !evidence_->seenDynamically()) {
         html += QStringLiteral("<p>") + tr("Not seen in the traces.") + QStringLiteral("</p>");
     } else {
-        html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"3\"><tr><th align=\"left\">") +
-                tr("Phase") + QStringLiteral("</th><th align=\"right\">") + tr("Calls") +
-                QStringLiteral("</th><th align=\"right\">") + tr("First (s)") +
-                QStringLiteral("</th><th align=\"right\">") + tr("Last (s)") +
-                QStringLiteral("</th><th align=\"left\">") + tr("Sample arguments") +
-                QStringLiteral("</th></tr>");
+        // One short paragraph per phase: it reads in a narrow dock, where a five-column table
+        // would break every header.
         for (Phase p : {Phase::Init, Phase::Serving}) {
             const DynamicPhaseEvidence& d = evidence_->dynamic[static_cast<std::size_t>(p)];
-            html += QStringLiteral("<tr><td>") + phaseTitle(p) + QStringLiteral("</td><td align=\"right\">") +
-                    QString::number(d.count) + QStringLiteral("</td>");
+            html += QStringLiteral("<p><b>") + phaseTitle(p) + QStringLiteral("</b>: ");
             if (d.count == 0) {
-                html += QStringLiteral("<td></td><td></td><td></td></tr>");
+                html += tr("no calls") + QStringLiteral("</p>");
                 continue;
             }
-            html += QStringLiteral("<td align=\"right\">") + formatTimestamp(d.firstNs) +
-                    QStringLiteral("</td><td align=\"right\">") + formatTimestamp(d.lastNs) +
-                    QStringLiteral("</td><td><tt>");
+            html += (d.count == 1 ? tr("1 call") : tr("%1 calls").arg(d.count)) + QStringLiteral(" · ") +
+                    tr("first %1 s, last %2 s").arg(formatTimestamp(d.firstNs), formatTimestamp(d.lastNs));
             QStringList samples;
             for (const auto& args : d.samples)
                 samples << QStringLiteral("(") + formatArguments(args, 0).toHtmlEscaped() +
                                QStringLiteral(")");
-            html += samples.join(QStringLiteral("<br>")) + QStringLiteral("</tt></td></tr>");
+            if (!samples.isEmpty())
+                html += QStringLiteral("<br>") + tr("sample arguments:") + QStringLiteral("<br><tt>") +
+                        samples.join(QStringLiteral("<br>")) + QStringLiteral("</tt>");
+            html += QStringLiteral("</p>");
         }
-        html += QStringLiteral("</table>");
         std::uint32_t stackId = 0;
         for (const auto& d : evidence_->dynamic)
             if (!stackId && d.firstStack)
