@@ -239,8 +239,8 @@ private slots:
         panel.show();
         panel.setSyscall(openat, &e, &trace);
         const QString text = panel.plainText();
-        QVERIFY2(text.contains(QLatin1String("initialization\n2\n")), qPrintable(text));
-        QVERIFY(text.contains(QLatin1String("serving\n1\n")));
+        QVERIFY2(text.contains(QStringLiteral("initialization: 2 calls · first ")), qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("serving: 1 call · first ")));
         QVERIFY(text.contains(formatTimestamp(1'000'000)));
         QVERIFY(text.contains(formatTimestamp(3'000'000'000)));
         QVERIFY(text.contains(QLatin1String("(0xffffff9c, 0x1100, 0x80000, 0, 0, 0)")));
