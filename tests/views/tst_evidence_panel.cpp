@@ -270,7 +270,7 @@ private slots:
 
         // A syscall the analysis does not show and the trace has no stack for.
         panel.setSyscall(write, &set.bySyscall.at(write), &trace);
-        QVERIFY(panel.plainText().contains(QLatin1String("initialization\n1\n")));
+        QVERIFY(panel.plainText().contains(QStringLiteral("initialization: 1 call · first ")));
         QVERIFY(!panel.plainText().contains(QLatin1String("First call stack")));
     }
 
