@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "jobs/job_dialogs.h"
+#include "profile/profile_view.h"
 #include "review/export_dialog.h"
 #include "review/review_session.h"
 #include "trace/strace_import.h"
@@ -169,8 +170,9 @@ MainWindow::MainWindow(QWidget* parent)
     toolBar->addAction(undoAction);
     toolBar->addAction(redoAction);
 
-    auto* placeholder = new QLabel(tr("Open a trace with File › Open… or drop a trace file here.\n\n"
-                                      "Record one with:  swb trace -o FILE.swbtrace -- PROGRAM [ARGS...]"),
+    auto* placeholder = new QLabel(tr("Start with File › New Analysis… (trace a program, analyze its binary),\n"
+                                      "or open a project, trace, strace log, analysis or seccomp profile with "
+                                      "File › Open… or by dropping it here."),
                                    stack_);
     placeholder->setObjectName(QStringLiteral("emptyPlaceholder"));
     placeholder->setAlignment(Qt::AlignCenter);
@@ -260,6 +262,39 @@ bool MainWindow::openWorkbench(const QString& path, bool isProject) {
     return true;
 }
 
+bool MainWindow::openProfile(const QString& path) {
+    const QString absolutePath = QFileInfo(path).absoluteFilePath();
+    ProfileView* view = nullptr;
+    for (int i = 0; i < tabs_->count() && !view; ++i) {
+        auto* candidate = qobject_cast<ProfileView*>(tabs_->widget(i));
+        if (candidate && candidate->filePath() == absolutePath)
+            view = candidate;
+    }
+    const bool created = !view;
+    if (created)
+        view = new ProfileView(tabs_);
+    try {
+        view->openProfile(absolutePath);
+    } catch (const Error& e) {
+        if (created)
+            delete view;
+        const QString failure = QString::fromStdString(e.what());
+        statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), kFailureMessageMs);
+        showMessage(tr("Cannot Open Profile"), failure, true);
+        emit loadFailed(failure);
+        return false;
+    }
+    if (created) {
+        const int index = tabs_->addTab(view, QFileInfo(absolutePath).fileName());
+        tabs_->setTabToolTip(index, absolutePath);
+    }
+    tabs_->setCurrentWidget(view);
+    updateForCurrentTrace();
+    rememberRecent(absolutePath);
+    emit traceLoaded(absolutePath);
+    return true;
+}
+
 NewAnalysisDialog* MainWindow::showNewAnalysisDialog() {
     auto* dialog = new NewAnalysisDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -336,6 +371,8 @@ bool MainWindow::openFile(const QString& path) {
             return openProject(path);
         if (kind == FileKind::Analysis)
             return openAnalysis(path);
+        if (kind == FileKind::Profile)
+            return openProfile(path);
     } catch (const Error&) {
         // Unreadable: the trace loader below reports it with the file's name.
     }
@@ -497,8 +534,10 @@ void MainWindow::showOpenDialog() {
         currentTraceView() ? QFileInfo(currentTraceView()->filePath()).absolutePath() : QString();
     const QStringList files =
         QFileDialog::getOpenFileNames(this, tr("Open"), dir,
-                                      tr("Seccomp Workbench files (*.swbproj *.swbtrace);;Projects "
-                                         "(*.swbproj);;Traces (*.swbtrace);;All files (*)"));
+                                      tr("Seccomp Workbench files (*.swbproj *.swbtrace *.swbanalysis);;"
+                                         "Projects (*.swbproj);;Traces (*.swbtrace);;Analyses "
+                                         "(*.swbanalysis);;strace logs (*.log *.strace *.txt);;Seccomp "
+                                         "profiles (*.json *.yaml *.yml);;All files (*)"));
     for (const QString& file : files)
         openFile(file);
 }
@@ -530,6 +569,17 @@ void MainWindow::updateForCurrentTrace() {
     }
     undoGroup_->setActiveStack(nullptr);
     setWindowModified(false);
+    if (auto* profile = qobject_cast<ProfileView*>(tabs_->currentWidget())) {
+        stack_->setCurrentWidget(tabs_);
+        setWindowFilePath(profile->filePath());
+        setWindowTitle(tr("%1 — Seccomp Workbench").arg(QFileInfo(profile->filePath()).fileName()));
+        statsLabel_->setText(tr("Seccomp profile"));
+        const QStringList warnings = profile->warnings();
+        warningLabel_->setText(warnings.isEmpty() ? QString()
+                                                  : tr("Warning: %1").arg(warnings.join(QStringLiteral("; "))));
+        warningLabel_->setToolTip(warnings.join(QLatin1Char('\n')));
+        return;
+    }
     const TraceView* view = currentTraceView();
     if (!view) {
         stack_->setCurrentIndex(0);

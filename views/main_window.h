@@ -36,6 +36,8 @@ public:
     bool openProject(const QString& path);
     // Opens an analysis (.swbanalysis) in a workbench tab as an unsaved project.
     bool openAnalysis(const QString& path);
+    // Opens a seccomp profile (Docker, OCI, Kubernetes) in a tab listing its rules.
+    bool openProfile(const QString& path);
     // Saves the current workbench's project (asks for a file when it has none); false on failure.
     bool saveCurrentProject(const QString& pathOverride = QString());
 

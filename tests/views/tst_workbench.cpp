@@ -2,6 +2,7 @@
 // on the timeline (press, move, release), undo it from the Edit menu's stack, filter the review
 // table, decide about a syscall, save.
 #include "main_window.h"
+#include "profile/profile_view.h"
 #include "profile/profile_io.h"
 #include "review/export_dialog.h"
 #include "review/review_session.h"
@@ -16,6 +17,9 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QMenu>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QUndoGroup>
@@ -191,6 +195,56 @@ private slots:
         wb.session()->undoStack()->undo();
         wb.session()->undoStack()->undo();
         QVERIFY(wb.session()->project().decisions == before);
+    }
+
+    // A seccomp profile opens in a tab of its rules, with risk and a summary; bad ones are refused.
+    void profilesOpenInTheirOwnTab() {
+        MainWindow window;
+        window.setMessageBoxesEnabled(false);
+        const QString profile = QStringLiteral(SWB_SOURCE_DIR "/sample-traces/redis/redis.json");
+        QVERIFY(window.openFile(profile));
+        auto* view = qobject_cast<ProfileView*>(window.findChild<QTabWidget*>()->currentWidget());
+        QVERIFY(view);
+        QAbstractItemModelTester tester(view->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(view->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const swb::Profile loaded = loadProfile(profile.toStdString());
+        QCOMPARE(view->model()->rowCount(), int(loaded.rules.size()));
+        QVERIFY2(view->summaryText().contains(QStringLiteral("%1 syscalls allowed").arg(loaded.allowedNumbers().size())),
+                 qPrintable(view->summaryText()));
+        QVERIFY(view->summaryText().contains(QStringLiteral("Default action SCMP_ACT_ERRNO (Operation not permitted)")));
+        // Each rule with its action, risk and group (the group and reason from the exported comment).
+        bool seen = false;
+        for (int r = 0; r < view->model()->rowCount(); ++r)
+            if (view->model()->index(r, ProfileRulesModel::NameColumn).data().toString() == QLatin1String("execve")) {
+                seen = true;
+                QCOMPARE(view->model()->index(r, ProfileRulesModel::ActionColumn).data().toString(),
+                         QStringLiteral("SCMP_ACT_ALLOW"));
+                QCOMPARE(view->model()->index(r, ProfileRulesModel::RiskColumn).data().toString(),
+                         QStringLiteral("medium"));
+                QVERIFY(view->model()->index(r, ProfileRulesModel::ReasonColumn).data().toString().contains(
+                    QStringLiteral("execve (seen 1x in init")));
+            }
+        QVERIFY(seen);
+        // The filter box matches names, groups and reasons.
+        auto* filter = view->findChild<QLineEdit*>(QStringLiteral("profileFilter"));
+        filter->setText(QStringLiteral("runtime:runc"));
+        QVERIFY(view->proxy()->rowCount() > 0 && view->proxy()->rowCount() < view->model()->rowCount());
+        // Opening it again reuses the tab; a broken profile is refused with its name.
+        const int tabs = window.traceViewCount();
+        QVERIFY(window.openFile(profile));
+        QCOMPARE(window.traceViewCount(), tabs);
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("bad.json"));
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": "read", "action": 7}]})");
+        f.close();
+        QSignalSpy failed(&window, &MainWindow::loadFailed);
+        QVERIFY(!window.openFile(bad));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.first().first().toString().contains(QStringLiteral("bad.json")),
+                 qPrintable(failed.first().first().toString()));
+        QCOMPARE(window.traceViewCount(), tabs);
     }
 
     void countsBesideAnEngineDefault() {
