@@ -304,7 +304,7 @@ QString WorkbenchView::nextValidationTracePath() const {
     for (int i = 1;; ++i) {
         const QString candidate =
             QDir(dir).filePath(QStringLiteral("%1-validation-%2.swbtrace").arg(stem).arg(i));
-        if (!QFileInfo::exists(candidate))
+        if (!QFileInfo::exists(candidate) && !QFileInfo::exists(candidate + QStringLiteral(".log")))
             return candidate;
     }
 }

@@ -68,6 +68,7 @@ ValidationResult Validator::run() {
     topts.command = d.options.command;
     topts.seccompFilter = validationFilter(d.options.profile, d.options.enforce);
     topts.violationStacks = d.options.stacks;
+    topts.outputFile = d.options.outputFile;
     const TracerResult tr = d.tracer.run(topts);
 
     ValidationResult result;

@@ -21,6 +21,7 @@ struct ValidationOptions {
     bool stacks = false;              // record the call stack of each violation
     std::vector<std::string> command; // PROGRAM ARGS...; PROGRAM is searched in PATH
     TraceSink* alsoTo = nullptr;      // optional: the same trace delivered here too (a trace file)
+    std::string outputFile;           // the program's stdout/stderr (TracerOptions::outputFile)
 };
 
 // One syscall the profile did not allow.

@@ -667,6 +667,25 @@ TracerResult Tracer::run(const TracerOptions& options) {
             d.teardownWakeTimer();
             throw Error(std::string("pipe failed: ") + errnoText(errno));
         }
+        // The program's stdin and output when asked (the workbench has no terminal to give it).
+        int inFd = -1, outFd = -1;
+        if (!options.outputFile.empty()) {
+            inFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            outFd = ::open(options.outputFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (inFd < 0 || outFd < 0) {
+                const int err = errno;
+                if (inFd >= 0)
+                    ::close(inFd);
+                if (filtered) {
+                    ::close(filterPipe[0]);
+                    ::close(filterPipe[1]);
+                }
+                d.teardownWakeTimer();
+                throw Error(options.outputFile + ": cannot create the program's output file: " + errnoText(err));
+            }
+        }
+        // Built before fork: the child of a multi-threaded tracer may not allocate.
+        const std::string execFailure = "swb: " + path + ": ";
         d.sink.begin(Arch::X86_64, options.command, realtimeNs());
         const pid_t child = ::fork();
         if (child < 0) {
@@ -675,10 +694,19 @@ TracerResult Tracer::run(const TracerOptions& options) {
                 ::close(filterPipe[0]);
                 ::close(filterPipe[1]);
             }
+            if (inFd >= 0) {
+                ::close(inFd);
+                ::close(outFd);
+            }
             d.teardownWakeTimer();
             throw Error(std::string("fork failed: ") + errnoText(err));
         }
         if (child == 0) {
+            if (inFd >= 0) {
+                ::dup2(inFd, 0);
+                ::dup2(outFd, 1);
+                ::dup2(outFd, 2);
+            }
             ::raise(SIGSTOP); // wait until the tracer has seized us
             if (filtered) {
                 // After the handshake, so the tracer sees the filter's first TRACE action.
@@ -691,9 +719,16 @@ TracerResult Tracer::run(const TracerOptions& options) {
             }
             ::execve(path.c_str(), argv.data(), envp.data());
             const int err = errno;
-            const std::string msg = "swb: " + path + ": " + errnoText(err) + "\n";
-            [[maybe_unused]] auto n = ::write(2, msg.data(), msg.size());
+            const char* what = ::strerrordesc_np(err);
+            [[maybe_unused]] auto n = ::write(2, execFailure.data(), execFailure.size());
+            if (what)
+                n = ::write(2, what, std::strlen(what));
+            n = ::write(2, "\n", 1);
             ::_exit(err == ENOENT ? 127 : 126);
+        }
+        if (inFd >= 0) {
+            ::close(inFd);
+            ::close(outFd);
         }
         if (filtered) {
             ::close(filterPipe[1]);

@@ -41,6 +41,9 @@ struct TracerOptions {
     // only; empty = no filter.
     std::vector<std::uint8_t> seccompFilter;
     bool violationStacks = false; // unwind the user stack at each violation (implied by stacks)
+    // Launch mode: the program's stdout and stderr go to this file (created or truncated) and its
+    // stdin reads /dev/null; empty = it inherits swb's.
+    std::string outputFile;
 };
 
 struct TracerResult {

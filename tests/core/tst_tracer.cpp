@@ -2,6 +2,10 @@
 // `swb trace` binary.
 #include "tracer_test_support.h"
 
+#include "trace/trace_sink.h"
+#include "trace/tracer.h"
+#include "util/error.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QThread>
@@ -99,6 +103,35 @@ private slots:
         QCOMPARE(t.trace.timeNs(0) >= 0, true);
         for (std::size_t i = 1; i < t.trace.eventCount(); ++i)
             QVERIFY(t.trace.timeNs(i) >= t.trace.timeNs(i - 1));
+    }
+
+    // The workbench has no terminal for the program: its output goes to a file, stdin is empty.
+    void outputGoesToAFile() {
+        QTemporaryDir dir;
+        const std::string out = dir.filePath(QStringLiteral("program.log")).toStdString();
+        Trace trace;
+        MemorySink sink(trace);
+        Tracer tracer(sink);
+        TracerOptions opts;
+        opts.command = {"/bin/sh", "-c", "echo out; echo err >&2; cat; echo after-stdin"};
+        opts.outputFile = out;
+        const TracerResult result = tracer.run(opts);
+        QCOMPARE(result.exitStatus, 0);
+        QFile f(QString::fromStdString(out));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), QByteArray("out\nerr\nafter-stdin\n"));
+        QVERIFY(trace.eventCount() > 10);
+        // A file that cannot be created fails before anything runs, naming it.
+        opts.outputFile = "/nonexistent-dir/program.log";
+        Trace unused;
+        MemorySink sink2(unused);
+        Tracer tracer2(sink2);
+        try {
+            tracer2.run(opts);
+            QFAIL("ran without its output file");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("/nonexistent-dir/program.log") != std::string::npos, e.what());
+        }
     }
 
     void threads() {

@@ -117,6 +117,10 @@ private slots:
         QVERIFY(QFileInfo::exists(r.tracePath()));
         QVERIFY(QFileInfo::exists(r.analysisPath()));
         QVERIFY(!QFileInfo::exists(r.tracePath() + QStringLiteral(".partial")));
+        // The program's output went to NAME.log, not to the workbench's terminal.
+        QFile output(r.outputPath());
+        QVERIFY(output.open(QIODevice::ReadOnly));
+        QCOMPARE(output.readAll(), QByteArray("hello\n"));
 
         WorkbenchView* wb = window.currentWorkbench();
         QVERIFY(wb);
@@ -233,6 +237,9 @@ private slots:
         QVERIFY(wb->validationTrace());
         QVERIFY2(wb->validationReport().contains(QStringLiteral("write ×")), qPrintable(wb->validationReport()));
         QCOMPARE(selector->count(), 2);
+        QFile output(dir.filePath(QStringLiteral("plain-validation-1.swbtrace.log")));
+        QVERIFY(output.open(QIODevice::ReadOnly));
+        QCOMPARE(output.readAll(), QByteArray("two words\n")); // its write was a violation, let through
         QVERIFY(selector->itemText(1).contains(QStringLiteral("violation")));
         // The timeline shows the validation run, without a boundary, with its violation marks.
         TimelineView* view = wb->timeline()->timelineView();

@@ -61,6 +61,10 @@ QString NewAnalysisRequest::tracePath() const {
     return QDir(directory).filePath(name + QStringLiteral(".swbtrace"));
 }
 
+QString NewAnalysisRequest::outputPath() const {
+    return QDir(directory).filePath(name + QStringLiteral(".log"));
+}
+
 QString NewAnalysisRequest::analysisPath() const {
     return QDir(directory).filePath(name + QStringLiteral(".swbanalysis"));
 }
@@ -74,6 +78,7 @@ QString NewAnalysisRequest::problem() const {
         return QObject::tr("Choose a directory for the project's files.");
     QStringList existing;
     for (const QString& f : {projectPath(), command.isEmpty() ? QString() : tracePath(),
+                             command.isEmpty() ? QString() : outputPath(),
                              binary.isEmpty() ? QString() : analysisPath()})
         if (!f.isEmpty() && QFileInfo::exists(f))
             existing << f;
@@ -199,7 +204,7 @@ void AnalysisJob::runNewAnalysis(const NewAnalysisRequest& r) {
         if (!r.command.isEmpty()) {
             setStage(tr("Tracing %1 — stop the program when it has done its work")
                          .arg(r.command.join(QLatin1Char(' '))));
-            written << r.tracePath() << r.tracePath() + QStringLiteral(".partial");
+            written << r.tracePath() << r.tracePath() + QStringLiteral(".partial") << r.outputPath();
             TracerResult result;
             {
                 TraceFileWriter writer(local(r.tracePath()));
@@ -207,6 +212,7 @@ void AnalysisJob::runNewAnalysis(const NewAnalysisRequest& r) {
                 TracerOptions opts;
                 opts.command = localList(r.command);
                 opts.stacks = r.stacks;
+                opts.outputFile = local(r.outputPath());
                 setActive(&tracer, nullptr);
                 try {
                     result = tracer.run(opts);
@@ -218,12 +224,12 @@ void AnalysisJob::runNewAnalysis(const NewAnalysisRequest& r) {
             }
             if (cancel_)
                 throw Cancelled();
-            report << tr("Traced %1 syscalls in %2 process(es) (%3%4) → %5")
+            report << tr("Traced %1 syscalls in %2 process(es) (%3%4) → %5; its output → %6")
                           .arg(result.events)
                           .arg(result.processes)
                           .arg(exitText(result.exitStatus))
                           .arg(result.interruptedBy ? tr(", stopped from the workbench") : QString())
-                          .arg(r.tracePath());
+                          .arg(r.tracePath(), r.outputPath());
             project.traces.push_back(local(QFileInfo(r.tracePath()).absoluteFilePath()));
             project.program = Tracer::resolveProgram(r.command.front().toStdString());
         }
@@ -282,6 +288,7 @@ void AnalysisJob::runValidation(const ValidationRequest& r) {
         opts.enforce = false;
         opts.command = localList(r.command);
         opts.alsoTo = &writer;
+        opts.outputFile = local(r.tracePath + QStringLiteral(".log"));
         Validator validator(opts);
         setActive(nullptr, &validator);
         try {
@@ -289,13 +296,15 @@ void AnalysisJob::runValidation(const ValidationRequest& r) {
         } catch (...) {
             setActive(nullptr, nullptr);
             QFile::remove(r.tracePath + QStringLiteral(".partial"));
+            QFile::remove(r.tracePath + QStringLiteral(".log"));
             throw;
         }
         setActive(nullptr, nullptr);
     }
     if (cancel_) {
-        QFile::remove(r.tracePath);
-        QFile::remove(r.tracePath + QStringLiteral(".partial"));
+        for (const QString& f : QStringList{r.tracePath, r.tracePath + QStringLiteral(".partial"),
+                                            r.tracePath + QStringLiteral(".log")})
+            QFile::remove(f);
         throw Cancelled();
     }
     QStringList counts;
@@ -306,9 +315,10 @@ void AnalysisJob::runValidation(const ValidationRequest& r) {
                        : (result.violations.size() == 1 ? tr("1 violation: %1")
                                                            : tr("%1 violations: %2").arg(result.violations.size()))
                              .arg(counts.join(QStringLiteral(", ")));
-    text += QLatin1Char('\n') + tr("%1 syscalls, program %2; trace written to %3")
+    text += QLatin1Char('\n') + tr("%1 syscalls, program %2; trace written to %3, its output to %4")
                                     .arg(result.trace.eventCount())
-                                    .arg(exitText(result.exitStatus), r.tracePath);
+                                    .arg(exitText(result.exitStatus), r.tracePath,
+                                         r.tracePath + QStringLiteral(".log"));
     const QString path = r.tracePath;
     post([this, path, text] {
         running_ = false;

@@ -36,6 +36,7 @@ struct NewAnalysisRequest {
     QString projectPath() const;
     QString tracePath() const;
     QString analysisPath() const;
+    QString outputPath() const; // NAME.log: the traced program's stdout and stderr
     // Empty when the request can run; otherwise what is wrong with it (nothing to do, no name, a
     // file that would be overwritten, a program that is not found).
     QString problem() const;
@@ -46,7 +47,7 @@ struct NewAnalysisRequest {
 struct ValidationRequest {
     Profile profile;
     QStringList command;
-    QString tracePath; // where the run's trace is written
+    QString tracePath; // where the run's trace is written; the program's output goes to TRACE.log
 };
 
 // Runs one new analysis or validation at a time on a worker thread, so the window never freezes.

@@ -351,8 +351,9 @@ QString ValidateDialog::startJob() {
     }
     if (tracePath().isEmpty())
         return tr("Choose where the run's trace is written.");
-    if (QFileInfo::exists(tracePath()))
-        return tr("%1 exists; a validation run never overwrites a file.").arg(tracePath());
+    for (const QString& f : QStringList{tracePath(), tracePath() + QStringLiteral(".log")})
+        if (QFileInfo::exists(f))
+            return tr("%1 exists; a validation run never overwrites a file.").arg(f);
     ValidationRequest r;
     r.profile = profile_;
     r.command = argv;
