@@ -245,16 +245,28 @@ bool MainWindow::openWorkbench(const QString& path, bool isProject) {
     }
     if (!failure.isEmpty()) {
         delete view;
-        statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), kFailureMessageMs);
-        showMessage(isProject ? tr("Cannot Open Project") : tr("Cannot Open Analysis"), failure, true);
-        emit loadFailed(failure);
-        return false;
+        return openFailed(path, isProject ? tr("Cannot Open Project") : tr("Cannot Open Analysis"), failure);
     }
     undoGroup_->addStack(view->session()->undoStack());
     connect(view->session(), &ReviewSession::modifiedChanged, this, [this] { updateForCurrentTrace(); });
     connect(view, &WorkbenchView::summaryChanged, this, [this] { updateForCurrentTrace(); });
+    addFileTab(view, absolutePath);
+    return opened(view, absolutePath);
+}
+
+bool MainWindow::openFailed(const QString& path, const QString& title, const QString& failure) {
+    statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), kFailureMessageMs);
+    showMessage(title, failure, true);
+    emit loadFailed(failure);
+    return false;
+}
+
+void MainWindow::addFileTab(QWidget* view, const QString& absolutePath) {
     const int index = tabs_->addTab(view, QFileInfo(absolutePath).fileName());
     tabs_->setTabToolTip(index, absolutePath);
+}
+
+bool MainWindow::opened(QWidget* view, const QString& absolutePath) {
     tabs_->setCurrentWidget(view);
     updateForCurrentTrace();
     rememberRecent(absolutePath);
@@ -279,20 +291,11 @@ bool MainWindow::openProfile(const QString& path) {
         if (created)
             delete view;
         const QString failure = QString::fromStdString(e.what());
-        statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), kFailureMessageMs);
-        showMessage(tr("Cannot Open Profile"), failure, true);
-        emit loadFailed(failure);
-        return false;
+        return openFailed(path, tr("Cannot Open Profile"), failure);
     }
-    if (created) {
-        const int index = tabs_->addTab(view, QFileInfo(absolutePath).fileName());
-        tabs_->setTabToolTip(index, absolutePath);
-    }
-    tabs_->setCurrentWidget(view);
-    updateForCurrentTrace();
-    rememberRecent(absolutePath);
-    emit traceLoaded(absolutePath);
-    return true;
+    if (created)
+        addFileTab(view, absolutePath);
+    return opened(view, absolutePath);
 }
 
 NewAnalysisDialog* MainWindow::showNewAnalysisDialog() {
@@ -415,10 +418,7 @@ bool MainWindow::openFile(const QString& path) {
     }
     if (!failure.isEmpty()) {
         // Temporary messages hide the statistics, so this one goes away by itself.
-        statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), kFailureMessageMs);
-        showMessage(tr("Cannot Open Trace"), failure, true);
-        emit loadFailed(failure);
-        return false;
+        return openFailed(path, tr("Cannot Open Trace"), failure);
     }
 
     QStringList warnings;
@@ -433,16 +433,12 @@ bool MainWindow::openFile(const QString& path) {
     }
     if (!view) {
         view = new TraceView(tabs_);
-        const int index = tabs_->addTab(view, QFileInfo(absolutePath).fileName());
-        tabs_->setTabToolTip(index, absolutePath);
+        addFileTab(view, absolutePath);
     }
     view->setTrace(std::make_shared<const Trace>(std::move(loaded.trace)), absolutePath, warnings);
-    tabs_->setCurrentWidget(view);
-    updateForCurrentTrace();
+    opened(view, absolutePath);
     if (!warnings.isEmpty())
         showMessage(tr("Trace Loaded With Warnings"), warnings.join(QLatin1Char('\n')), false);
-    rememberRecent(absolutePath);
-    emit traceLoaded(absolutePath);
     return true;
 }
 

@@ -71,6 +71,11 @@ protected:
 
 private:
     bool openWorkbench(const QString& path, bool isProject);
+    // The common ends of the open* functions: a failure reported everywhere (returns false); a new
+    // tab named by the file; a tab made current and the file remembered (returns true).
+    bool openFailed(const QString& path, const QString& title, const QString& failure);
+    void addFileTab(QWidget* view, const QString& absolutePath);
+    bool opened(QWidget* view, const QString& absolutePath);
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();
     void showOpenDialog();
