@@ -33,6 +33,24 @@ rm -f "$S/redis/redis.swbproj"
 "$swb" profile "$S/redis/redis.swbproj" --evidence dynamic --phase both --format docker -o "$S/redis/redis.json"
 "$swb" profile "$S/redis/redis.swbproj" --evidence dynamic --format k8s --name redis -o "$S/redis/redis.yaml"
 "$swb" profile "$S/redis/redis.swbproj" --evidence static --format docker -o "$S/redis/redis-static.json"
+# A validation run in complain mode: the profile from a workload without persistence meets BGSAVE
+# (the fork of the background save and the wait for it are violations). The workbench shows it
+# with Review › Validate, or opened beside the project.
+rm -f "$S/redis/redis-validation-1.swbtrace"
+"$swb" validate --profile "$S/redis/redis.json" -o "$S/redis/redis-validation-1.swbtrace" -- \
+  redis-server --port 17902 --bind 127.0.0.1 --save '' --appendonly no --dir "$work/redis" \
+  > "$work/redis/validate.log" 2>&1 &
+validating=$!
+i=0
+until redis-cli -p 17902 ping > /dev/null 2>&1; do
+  i=$((i + 1)); [ $i -gt 200 ] && { kill $validating; exit 9; }
+  sleep 0.1
+done
+redis-cli -p 17902 set greeting hello > /dev/null
+redis-cli -p 17902 bgsave > /dev/null
+sleep 1.5
+redis-cli -p 17902 shutdown nosave > /dev/null 2>&1 || true
+wait $validating
 
 # 2. A multi-process program: a shell pipeline (sh, ls, wc joined by a pipe).
 mkdir -p "$S/pipeline"
