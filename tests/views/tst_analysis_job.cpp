@@ -134,6 +134,27 @@ private slots:
         QCOMPARE(wb->timeline()->timelineView()->lanes().trace().get(), wb->session()->traces().front().get());
     }
 
+    // The analyzer refuses a file: the dialog shows its message, stays open, and nothing is left.
+    void analyzerFailureIsShownInTheDialog() {
+        QTemporaryDir dir;
+        NewAnalysisDialog dialog;
+        NewAnalysisRequest r;
+        r.binary = QStringLiteral(SWB_SOURCE_DIR "/README.md");
+        r.name = QStringLiteral("readme");
+        r.directory = dir.path();
+        dialog.setRequest(r);
+        dialog.show();
+        QSignalSpy failed(dialog.job(), &AnalysisJob::failed);
+        QVERIFY(dialog.start());
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30'000);
+        QLabel* error = dialog.progressPane()->errorLabel();
+        QVERIFY2(error->isVisible() && error->text().contains(QStringLiteral("README.md")),
+                 qPrintable(error->text()));
+        QVERIFY(dialog.isVisible());
+        QVERIFY(dialog.runButton()->isEnabled()); // the user can correct the form and run again
+        QVERIFY(filesIn(dir.path()).isEmpty());
+    }
+
     // A server never exits: Stop Program ends it and the job goes on with its trace.
     void stopProgramKeepsTheTrace() {
         QTemporaryDir dir;
