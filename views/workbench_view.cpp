@@ -33,6 +33,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <set>
+
 namespace swb {
 
 WorkbenchView::WorkbenchView(QWidget* parent)
@@ -104,6 +106,7 @@ WorkbenchView::WorkbenchView(QWidget* parent)
         {tr("Static only"), ReviewFilterModel::Quick::StaticOnly},
         {tr("Dynamic only"), ReviewFilterModel::Quick::DynamicOnly},
         {tr("Changed by the boundary"), ReviewFilterModel::Quick::ChangedByBoundary},
+        {tr("Violated in the validation run"), ReviewFilterModel::Quick::Violated},
     };
     for (const auto& [text, q] : quick)
         quickFilter_->addItem(text, static_cast<int>(q));
@@ -314,8 +317,13 @@ void WorkbenchView::showValidation(const QString& tracePath, const QString& repo
     validationPath_ = tracePath;
     validationReport_ = report;
     std::size_t violations = 0;
+    std::set<int> violated;
     for (std::size_t i = 0; i < validation_->eventCount(); ++i)
-        violations += (validation_->flags(i) & EventViolation) != 0;
+        if (validation_->flags(i) & EventViolation) {
+            ++violations;
+            violated.insert(validation_->nr(i));
+        }
+    filter_->setViolated(std::move(violated));
     const QString item = violations == 1 ? tr("Validation run: 1 violation")
                                         : tr("Validation run: %1 violations").arg(violations);
     if (runSelector_->count() < 2)

@@ -7,6 +7,7 @@
 #include "main_window.h"
 #include "profile/project.h"
 #include "review/review_session.h"
+#include "review/review_table_model.h"
 #include "timeline/timeline_panel.h"
 #include "timeline/timeline_view.h"
 #include "trace/trace_file.h"
@@ -271,6 +272,10 @@ private slots:
             for (auto e : lane.events)
                 marked = marked || (wb->validationTrace()->flags(e) & EventViolation);
         QVERIFY(marked);
+        // The review table's quick filter keeps the violated syscalls: here write, denied above.
+        wb->filterModel()->setQuickFilter(ReviewFilterModel::Quick::Violated);
+        QCOMPARE(wb->filterModel()->rowCount(), 1);
+        QCOMPARE(wb->filterModel()->index(0, ReviewTableModel::NameColumn).data().toString(), QStringLiteral("write"));
         // The next run never overwrites this one.
         QCOMPARE(wb->nextValidationTracePath(), dir.filePath(QStringLiteral("plain-validation-2.swbtrace")));
         // Back to the recorded run: its trace and boundary.

@@ -212,6 +212,12 @@ void ReviewFilterModel::setNameFilter(const QString& text) {
     invalidateRowsFilter();
 }
 
+void ReviewFilterModel::setViolated(std::set<int> numbers) {
+    violated_ = std::move(numbers);
+    if (quick_ == Quick::Violated)
+        invalidateFilter();
+}
+
 bool ReviewFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
     const QModelIndex i = sourceModel()->index(sourceRow, 0, sourceParent);
     if (!name_.isEmpty() && !i.data(Qt::DisplayRole).toString().contains(name_, Qt::CaseInsensitive))
@@ -230,6 +236,8 @@ bool ReviewFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourc
         return kind == EvidenceKind::Dynamic;
     case Quick::ChangedByBoundary:
         return i.data(ReviewTableModel::ChangedRole).toBool();
+    case Quick::Violated:
+        return violated_.count(i.data(ReviewTableModel::NumberRole).toInt()) > 0;
     }
     return true;
 }

@@ -6,6 +6,7 @@
 #include <QSortFilterProxyModel>
 
 #include <map>
+#include <set>
 #include <vector>
 
 namespace swb {
@@ -65,12 +66,14 @@ private:
 class ReviewFilterModel : public QSortFilterProxyModel {
     Q_OBJECT
 public:
-    enum class Quick { All, Unreviewed, Dangerous, StaticOnly, DynamicOnly, ChangedByBoundary };
+    enum class Quick { All, Unreviewed, Dangerous, StaticOnly, DynamicOnly, ChangedByBoundary, Violated };
     Q_ENUM(Quick)
     explicit ReviewFilterModel(QObject* parent = nullptr);
     void setQuickFilter(Quick q);
     Quick quickFilter() const { return quick_; }
     void setNameFilter(const QString& text);
+    // The syscalls the last validation run reported (Quick::Violated keeps only them).
+    void setViolated(std::set<int> numbers);
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
@@ -78,6 +81,7 @@ protected:
 private:
     Quick quick_ = Quick::All;
     QString name_;
+    std::set<int> violated_;
 };
 
 } // namespace swb
