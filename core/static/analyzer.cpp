@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -511,16 +513,38 @@ private:
     // Modules are analyzed (or read from the cache) on all threads at once; progress is reported
     // from this thread only.
     void analyzeModules() {
+        // Largest code first: the big libraries (libcrypto, libc) start at once and the small ones
+        // fill the other threads, rather than one big library left to run alone at the end.
+        std::vector<std::size_t> order(modules_.size());
+        std::vector<std::size_t> codeBytes(modules_.size(), 0);
+        for (std::size_t i = 0; i < modules_.size(); ++i) {
+            order[i] = i;
+            for (const auto& r : modules_[i].image->codeRegions())
+                codeBytes[i] += r.bytes.size();
+        }
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return codeBytes[a] > codeBytes[b]; });
         std::atomic<std::size_t> next{0}, done{0};
         std::exception_ptr failure;
         std::mutex failureMutex;
         auto worker = [&](bool reports) {
-            for (std::size_t i; (i = next++) < modules_.size();) {
+            for (std::size_t k; (k = next++) < modules_.size();) {
+                const std::size_t i = order[k];
                 auto& m = modules_[i];
                 if (reports)
                     progress("analyzing " + baseName(m.hostPath), done.load(), modules_.size());
                 try {
-                    m.facts = cache_.get(*m.image, [&] { return analyzeImage(*m.image); });
+                    m.facts = cache_.get(*m.image, [&] {
+                        const auto t0 = std::chrono::steady_clock::now();
+                        auto facts = analyzeImage(*m.image);
+                        if (timer_.enabled())
+                            std::fprintf(stderr, "swb: timing:   analyzed %s (%zu KB code) in %.1f ms\n",
+                                         baseName(m.hostPath).c_str(), codeBytes[i] / 1024,
+                                         std::chrono::duration<double, std::milli>(
+                                             std::chrono::steady_clock::now() - t0)
+                                             .count());
+                        return facts;
+                    });
                 } catch (...) {
                     std::lock_guard lock(failureMutex);
                     if (!failure)

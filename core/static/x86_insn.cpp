@@ -486,7 +486,9 @@ void InsnCache::sweep(unsigned threads) {
     std::size_t total = insns_.size();
     for (const auto& ch : chunks)
         total += ch.insns.size();
-    insns_.reserve(total);
+    // Room for the instructions decoded on demand later (jumps into the middle of an instruction,
+    // code the sweep desynchronized on): growing would copy every instruction.
+    insns_.reserve(total + total / 16 + 1024);
     for (auto& ch : chunks) {
         const auto base = static_cast<std::int32_t>(insns_.size());
         auto& index = index_[ch.region];
