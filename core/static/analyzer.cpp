@@ -2,12 +2,14 @@
 
 #include "static/code_analysis.h"
 #include "static/elf_image.h"
+#include "static/graph_record.h"
 #include "static/module_cache.h"
 #include "util/error.h"
 #include "util/phase_timer.h"
 #include "util/varint.h"
 
 #include <elf.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -255,8 +257,10 @@ public:
         if (readRounds(previous)) {
             narrow_ = previous.narrow;
             named_ = previous.named;
-            if (loadAndLink(previous.extra, &previous.fingerprint) &&
-                newLibraries(previous.extra, rootsChanged).empty() && !rootsChanged) {
+            const bool linked = loadAndLink(previous.extra, &previous.fingerprint);
+            if (linked && graphFromRecord_)
+                return std::move(graph_);
+            if (linked && newLibraries(previous.extra, rootsChanged).empty() && !rootsChanged) {
                 extra = std::move(previous.extra);
                 dlopenReasons = std::move(previous.reasons);
                 done = true;
@@ -280,6 +284,7 @@ public:
                 done = true;
             }
         }
+        const bool converged = done;
         for (const auto& r : dlopenReasons)
             graph_.notes.push_back(r);
         addSpecials();
@@ -287,6 +292,8 @@ public:
         timer_.mark("source locations");
         pruneUnreachable();
         timer_.mark("prune");
+        if (converged)
+            writeGraph();
         return std::move(graph_);
     }
 
@@ -326,6 +333,11 @@ private:
         }
         if (expected && (expected->empty() || fingerprint() != *expected))
             return false;
+        if (expected && readGraph(*expected)) {
+            graphFromRecord_ = true;
+            timer_.mark("read linked graph");
+            return true;
+        }
         scopeDlsym(extra);
         analyzeModules();
         timer_.mark("analyze / read cache");
@@ -504,6 +516,75 @@ private:
     }
 
     static constexpr std::string_view kRoundsMagic = "SWBROUND";
+
+    // The linked graph cache. The result of an analysis depends only on the options (the record's
+    // key), the modules of its last round and the rest of fingerprint(), the analyzer's own code
+    // and, for file:line on witness paths, which modules have debug information. A warm analysis
+    // whose last round's fingerprint is unchanged reads the finished graph instead of linking.
+    static constexpr std::string_view kGraphMagic = "SWBGRAPH";
+    static constexpr int kGraphVersion = 1;
+
+    // The analyzer itself: a rebuilt swb links differently, perhaps, so it ignores older graphs.
+    static std::string analyzerIdentity() {
+        struct stat st {};
+        if (::stat("/proc/self/exe", &st) != 0)
+            return {};
+        return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+               std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino);
+    }
+
+    std::string graphRecordName() const { return hex(std::hash<std::string>{}(roundsKey())) + ".graph"; }
+
+    bool readGraph(const std::string& fingerprint) {
+        const auto identity = analyzerIdentity();
+        if (identity.empty())
+            return false;
+        const auto bytes = cache_.readRecord(graphRecordName());
+        if (!bytes.starts_with(kGraphMagic))
+            return false;
+        ByteReader r(std::string_view(bytes).substr(kGraphMagic.size()));
+        if (r.varint() != static_cast<std::uint64_t>(kGraphVersion) ||
+            r.varint() != static_cast<std::uint64_t>(kModuleAnalysisVersion) || r.string() != roundsKey() ||
+            r.string() != fingerprint || r.string() != identity)
+            return false;
+        // The modules of witness functions: their file:line came from the locations cache or from
+        // debug information; both must be as they were.
+        for (auto n = r.varint(); n > 0 && !r.failed(); --n) {
+            const auto mi = r.varint();
+            const bool debugInfo = r.byte() != 0;
+            const auto version = r.string();
+            if (r.failed() || mi >= modules_.size() || modules_[mi].image->hasDebugInfo() != debugInfo ||
+                cache_.locationsVersion(*modules_[mi].image) != version)
+                return false;
+        }
+        CallGraph graph;
+        if (r.failed() || !decodeCallGraph(r, graph) || !r.atEnd())
+            return false;
+        graph_ = std::move(graph);
+        return true;
+    }
+
+    void writeGraph() const {
+        const auto fp = fingerprint();
+        const auto identity = analyzerIdentity();
+        if (fp.empty() || identity.empty())
+            return;
+        std::string out(kGraphMagic);
+        putVarint(out, static_cast<std::uint64_t>(kGraphVersion));
+        putVarint(out, static_cast<std::uint64_t>(kModuleAnalysisVersion));
+        putString(out, roundsKey());
+        putString(out, fp);
+        putString(out, identity);
+        putVarint(out, locationSources_.size());
+        for (const auto mi : locationSources_) {
+            const auto& image = *modules_[mi].image;
+            putVarint(out, mi);
+            out.push_back(image.hasDebugInfo() ? 1 : 0);
+            putString(out, cache_.locationsVersion(image));
+        }
+        encodeCallGraph(graph_, out);
+        cache_.writeRecord(graphRecordName(), out);
+    }
 
     void progress(const std::string& stage, std::size_t done, std::size_t total) {
         if (opts_.progress)
@@ -1373,6 +1454,7 @@ private:
             const bool complete = std::all_of(byModule[mi].begin(), byModule[mi].end(), [&](FunctionId f) {
                 return known.count(graph_.functions[f].address) > 0;
             });
+            locationSources_.push_back(mi);
             if (!complete) {
                 if (!image.hasDebugInfo())
                     continue;
@@ -1461,6 +1543,8 @@ private:
     // After link: the edges out of and (built on first use) into each function, and what is reachable.
     std::vector<std::vector<std::uint32_t>> outEdges_, inEdges_;
     std::vector<char> live_;
+    bool graphFromRecord_ = false;              // graph_ is a cached linked graph (readGraph)
+    std::vector<std::uint32_t> locationSources_; // modules of witness functions (addSourceLocations)
 };
 
 } // namespace

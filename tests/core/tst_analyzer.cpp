@@ -2,6 +2,7 @@
 // fixture reaches it, with a witness path an analyst can read.
 #include "static/analyzer.h"
 #include "static/elf_image.h"
+#include "static/graph_record.h"
 #include "static/module_cache.h"
 #include "util/error.h"
 
@@ -159,6 +160,43 @@ private slots:
         QCOMPARE(third.edges.size(), graph_.edges.size());
         opts.useCache = false;
         QCOMPARE(analyzeProgram(opts).syscalls(), graph_.syscalls());
+    }
+
+    void linkedGraphIsCached() {
+        AnalyzeOptions opts;
+        opts.program = kFixture;
+        opts.cacheDir = cacheDir_.path().toStdString();
+        const auto fresh = [&] {
+            AnalyzeOptions o = opts;
+            o.useCache = false;
+            std::string bytes;
+            encodeCallGraph(analyzeProgram(o), bytes);
+            return bytes;
+        }();
+        analyzeProgram(opts); // writes the record if an earlier test damaged it
+        const auto graphs = QDir(cacheDir_.path()).entryList({QStringLiteral("*.graph")});
+        QCOMPARE(graphs.size(), 1);
+        const auto recordPath = cacheDir_.filePath(graphs[0]).toStdString();
+        const auto written = inode(recordPath);
+        // Read back whole: the same graph as a run without any cache, and the record is not rewritten.
+        std::string again;
+        encodeCallGraph(analyzeProgram(opts), again);
+        QCOMPARE(inode(recordPath), written);
+        QVERIFY(again == fresh);
+        CallGraph decoded;
+        ByteReader r(again);
+        QVERIFY(decodeCallGraph(r, decoded) && r.atEnd());
+        QCOMPARE(decoded.syscalls(), graph_.syscalls());
+        // A damaged record is not trusted: the graph is linked again and the record replaced.
+        QFile record(cacheDir_.filePath(graphs[0]));
+        QVERIFY(record.open(QIODevice::ReadWrite));
+        const auto bytes = record.readAll();
+        QVERIFY(record.resize(bytes.size() - 7));
+        record.close();
+        std::string third;
+        encodeCallGraph(analyzeProgram(opts), third);
+        QVERIFY(third == fresh);
+        QVERIFY(inode(recordPath) != written);
     }
 
     void cacheRejectsForeignBytes() {
