@@ -4,6 +4,7 @@
 #include "static/elf_image.h"
 #include "static/graph_record.h"
 #include "static/module_cache.h"
+#include "static/x86_insn.h"
 #include "util/error.h"
 #include "util/phase_timer.h"
 #include "util/varint.h"
@@ -90,16 +91,6 @@ std::string hex(std::uint64_t v) {
 
 std::string baseName(const std::string& p) {
     return p.substr(p.rfind('/') + 1);
-}
-
-std::string describeValue(const ModuleFacts& facts, const ModuleFacts::Value& v) {
-    if (v.kind == RegValue::Kind::Unknown) {
-        const auto reason = facts.reasonOf(v);
-        return reason.empty() ? std::string("unknown") : std::string(reason);
-    }
-    if (v.kind == RegValue::Kind::Param)
-        return "parameter " + std::to_string(v.param);
-    return "constants";
 }
 
 constexpr const char* kArgRegs[] = {"rdi", "rsi", "rdx", "rcx", "r8", "r9"};
@@ -305,6 +296,7 @@ private:
         edgeCall_.clear();
         inEdges_.clear();
         takenOutsideLibc_.clear();
+        printers_.clear();
         modules_.clear();
         auto loaded = loadProgram(opts_.program, resolver_, extra, &images_);
         timer_.mark("load ELF images");
@@ -669,6 +661,8 @@ private:
             std::memcpy(&v, b.data(), 4);
             return v;
         };
+        // Reasons are written only for the few values a note shows (describeValue).
+        in.reasonText = false;
         // Position-independent images hold small constants that are not code addresses.
         in.positionDependent = image.kind() == ElfImage::Kind::Executable && !image.isPie();
         const auto& names = noReturnNames();
@@ -688,7 +682,42 @@ private:
         std::sort(in.noReturnFunctions.begin(), in.noReturnFunctions.end());
         in.noReturnFunctions.erase(std::unique(in.noReturnFunctions.begin(), in.noReturnFunctions.end()),
                                    in.noReturnFunctions.end());
-        return ModuleFacts::from(analyzeCode(in, std::max(1u, opts_.threads)));
+        // Modules are analyzed on every thread at once already; splitting a small one's work too
+        // costs more in thread starts and hand-overs than it saves.
+        std::size_t codeBytes = 0;
+        for (const auto& r : in.code)
+            codeBytes += r.bytes.size();
+        const unsigned threads = codeBytes < (256u << 10) ? 1u : std::max(1u, opts_.threads);
+        return ModuleFacts::from(analyzeCode(in, threads));
+    }
+
+    // What a value of module `mi`'s facts is, for a note: an Unknown value's reason.
+    std::string describeValue(std::uint32_t mi, const ModuleFacts::Value& v) {
+        const auto& facts = *modules_[mi].facts;
+        if (v.kind == RegValue::Kind::Unknown) {
+            if (const auto* c = facts.causeOf(v))
+                return describeUnknown(c->code, c->reg, c->at,
+                                       [&](std::uint64_t address) { return instructionText(mi, address); });
+            const auto reason = facts.reasonOf(v);
+            return reason.empty() ? std::string("unknown") : std::string(reason);
+        }
+        if (v.kind == RegValue::Kind::Param)
+            return "parameter " + std::to_string(v.param);
+        return "constants";
+    }
+
+    // The instruction at an address of module `mi`, as the data-flow would have quoted it.
+    std::string instructionText(std::uint32_t mi, std::uint64_t address) {
+        auto& printer = printers_[mi];
+        if (!printer) {
+            std::vector<CodeInput::Region> regions;
+            for (const auto& r : modules_[mi].image->codeRegions())
+                regions.push_back({r.address, r.bytes});
+            std::sort(regions.begin(), regions.end(),
+                      [](const CodeInput::Region& a, const CodeInput::Region& b) { return a.address < b.address; });
+            printer = std::make_unique<x86::InsnPrinter>(std::move(regions));
+        }
+        return printer->text(address);
     }
 
     // The symbol a function is named after: the best one at its address; empty for none.
@@ -1230,7 +1259,7 @@ private:
                         break;
                     case RegValue::Kind::Unknown:
                         graph_.sites.push_back({f, s.address, -1,
-                                                "syscall number in rax: " + describeValue(*m.facts, s.rax),
+                                                "syscall number in rax: " + describeValue(mi, s.rax),
                                                 kNoFunction});
                         break;
                     }
@@ -1245,7 +1274,8 @@ private:
                 const ModuleFacts::Call* call = edgeCall_[ei];
                 if (!call)
                     continue;
-                const auto& mf = *modules_[graph_.functions[e.from].module].facts;
+                const auto fromModule = graph_.functions[e.from].module;
+                const auto& mf = *modules_[fromModule].facts;
                 const auto& v = call->args[static_cast<std::size_t>(w.param)];
                 switch (v.kind) {
                 case RegValue::Kind::Constants:
@@ -1260,7 +1290,7 @@ private:
                 case RegValue::Kind::Unknown:
                     graph_.sites.push_back({e.from, e.site, -1,
                                             std::string("syscall number passed to ") + describe(w.wrapper) +
-                                                " in " + kArgRegs[w.param] + ": " + describeValue(mf, v),
+                                                " in " + kArgRegs[w.param] + ": " + describeValue(fromModule, v),
                                             w.executes});
                     break;
                 }
@@ -1543,6 +1573,7 @@ private:
     // After link: the edges out of and (built on first use) into each function, and what is reachable.
     std::vector<std::vector<std::uint32_t>> outEdges_, inEdges_;
     std::vector<char> live_;
+    std::map<std::uint32_t, std::unique_ptr<x86::InsnPrinter>> printers_; // by module (instructionText)
     bool graphFromRecord_ = false;              // graph_ is a cached linked graph (readGraph)
     std::vector<std::uint32_t> locationSources_; // modules of witness functions (addSourceLocations)
 };

@@ -966,7 +966,7 @@ std::vector<FunctionFacts> analyzeCode(const CodeInput& input, unsigned threads)
     for (unsigned t = 0; t < threads; ++t)
         printers.push_back(std::make_unique<InsnPrinter>(cache));
     parallelFor(built.size(), threads, [&](std::size_t i, unsigned t) {
-        detail::runDataflow(built[i].cfg, cache, *printers[t], built[i].facts);
+        detail::runDataflow(built[i].cfg, cache, *printers[t], built[i].facts, input.reasonText);
     });
     std::vector<FunctionFacts> result;
     result.reserve(built.size());

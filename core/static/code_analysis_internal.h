@@ -25,7 +25,9 @@ struct FnCfg {
 // every `syscall`) and the `args` of every entry of `facts.calls` (sorted by address). Calls and
 // jumps are probed before the instruction; a TailJump recorded on an instruction that merely falls
 // through into another function is probed after it.
+// With `reasonText` false, Unknown values get a cause code instead of their reason (see
+// CodeInput::reasonText).
 void runDataflow(const FnCfg& cfg, const x86::InsnCache& cache, x86::InsnPrinter& printer,
-                 FunctionFacts& facts);
+                 FunctionFacts& facts, bool reasonText = true);
 
 } // namespace swb::detail

@@ -500,7 +500,10 @@ void InsnCache::sweep(unsigned threads) {
 }
 
 InsnPrinter::InsnPrinter(const InsnCache& cache)
-    : cache_(cache) {
+    : InsnPrinter(cache.regions()) {}
+
+InsnPrinter::InsnPrinter(std::vector<CodeInput::Region> regions)
+    : regions_(std::move(regions)) {
     warmUpCapstone();
     csh h = 0;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
@@ -514,7 +517,7 @@ InsnPrinter::~InsnPrinter() {
 }
 
 std::string InsnPrinter::text(std::uint64_t address) {
-    for (const auto& r : cache_.regions()) {
+    for (const auto& r : regions_) {
         if (address < r.address || address - r.address >= r.bytes.size())
             continue;
         cs_insn* insn = nullptr;
