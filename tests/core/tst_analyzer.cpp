@@ -231,6 +231,11 @@ private slots:
         in[0].calls.push_back(call);
         in[0].syscalls.push_back({0x1030, RegValue::constant(60)});
         in[0].syscalls.push_back({0x1035, RegValue::unknown("rax holds a stack address")});
+        RegValue caused; // an Unknown value with a cause rather than text (CodeInput::reasonText)
+        caused.cause = 2;
+        caused.causeReg = 0;
+        caused.causeAt = 0x1234;
+        in[0].syscalls.push_back({0x1038, caused});
         in[0].codeReferences = {0x3000, 0x1000};
         in[0].dataReferences = {0x5000, 0x4000, 0x6000};
         in[1].start = 0x2000;
@@ -258,12 +263,17 @@ private slots:
         QVERIFY(back == facts);
         QCOMPARE(back.function(1).end, std::uint64_t(0x2000));
         QCOMPARE(back.reasonOf(back.syscallsOf(0)[1].rax), std::string_view("rax holds a stack address"));
+        QCOMPARE(back.regValue(back.syscallsOf(0)[2].rax), caused);
+        QVERIFY(back.causeOf(back.syscallsOf(0)[2].rax) && !back.causeOf(back.syscallsOf(0)[1].rax));
         // Any change is seen by the comparison the test relies on.
         auto changed = in;
         changed[0].calls[0].args[3] = RegValue::unknown("call clobbered");
         QVERIFY(!(ModuleFacts::from(changed) == facts));
         changed = in;
         changed[0].dataReferences.pop_back();
+        QVERIFY(!(ModuleFacts::from(changed) == facts));
+        changed = in;
+        changed[0].syscalls[2].rax.causeAt = 0x1235;
         QVERIFY(!(ModuleFacts::from(changed) == facts));
     }
 

@@ -1,4 +1,5 @@
 #include "static/code_analysis.h"
+#include "static/x86_insn.h"
 
 #include <QTest>
 
@@ -909,6 +910,34 @@ void TestCodeAnalysis::libc() {
     const auto two = analyzeCode(in, 2);
     const auto t2 = Clock::now();
     QVERIFY(one == two);
+
+    // Without reason text: the same facts, every Unknown value with a cause that describeUnknown
+    // words exactly as the reason (the analyzer writes the text only for the values it shows).
+    CodeInput coded = in;
+    coded.reasonText = false;
+    const auto causes = analyzeCode(coded, 2);
+    QCOMPARE(causes.size(), one.size());
+    x86::InsnPrinter printer(in.code);
+    const auto instruction = [&](std::uint64_t a) { return printer.text(a); };
+    std::size_t described = 0;
+    auto sameValue = [&](const RegValue& text, const RegValue& cause) {
+        if (text.kind != RegValue::Kind::Unknown)
+            return text == cause;
+        ++described;
+        return cause.kind == RegValue::Kind::Unknown && cause.reason.empty() && cause.cause != 0 &&
+               describeUnknown(cause.cause, cause.causeReg, cause.causeAt, instruction) == text.reason;
+    };
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        QCOMPARE(causes[i].calls.size(), one[i].calls.size());
+        QCOMPARE(causes[i].syscalls.size(), one[i].syscalls.size());
+        for (std::size_t c = 0; c < one[i].calls.size(); ++c)
+            for (std::size_t k = 0; k < 6; ++k)
+                QVERIFY2(sameValue(one[i].calls[c].args[k], causes[i].calls[c].args[k]),
+                         one[i].calls[c].args[k].reason.c_str());
+        for (std::size_t c = 0; c < one[i].syscalls.size(); ++c)
+            QVERIFY(sameValue(one[i].syscalls[c].rax, causes[i].syscalls[c].rax));
+    }
+    QVERIFY(described > 10000);
 
     auto siteValues = [&](const char* name) {
         const FunctionFacts* f = findFunction(one, elf.function(name));
