@@ -966,7 +966,14 @@ std::vector<FunctionFacts> analyzeCode(const CodeInput& input, unsigned threads)
     for (unsigned t = 0; t < threads; ++t)
         printers.push_back(std::make_unique<InsnPrinter>(cache));
     parallelFor(built.size(), threads, [&](std::size_t i, unsigned t) {
-        detail::runDataflow(built[i].cfg, cache, *printers[t], built[i].facts, input.reasonText);
+        // The data-flow only fills in the calls' arguments and the syscalls' numbers: a function
+        // with neither has nothing to gain from it.
+        const auto& cfg = built[i].cfg;
+        if (built[i].facts.calls.empty() &&
+            std::none_of(cfg.insns.begin(), cfg.insns.end(),
+                         [&](std::int32_t id) { return cache.at(id).flow == Flow::Syscall; }))
+            return;
+        detail::runDataflow(cfg, cache, *printers[t], built[i].facts, input.reasonText);
     });
     std::vector<FunctionFacts> result;
     result.reserve(built.size());
