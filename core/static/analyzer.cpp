@@ -597,6 +597,17 @@ private:
         }
         std::stable_sort(order.begin(), order.end(),
                          [&](std::size_t a, std::size_t b) { return codeBytes[a] > codeBytes[b]; });
+        // A module's own analysis is split across threads only when it outweighs everything after
+        // it, which the other threads would otherwise run out of (ls: libc; not nginx's libcrypto):
+        // splitting costs thread starts, hand-overs and memory (each thread's malloc arena).
+        std::vector<unsigned> threadsFor(modules_.size(), 1);
+        std::size_t after = 0;
+        for (std::size_t k = order.size(); k-- > 0;) {
+            const std::size_t i = order[k];
+            if (codeBytes[i] >= (256u << 10) && codeBytes[i] > after)
+                threadsFor[i] = std::max(1u, opts_.threads);
+            after += codeBytes[i];
+        }
         std::atomic<std::size_t> next{0}, done{0};
         std::exception_ptr failure;
         std::mutex failureMutex;
@@ -609,7 +620,7 @@ private:
                 try {
                     m.facts = cache_.get(*m.image, [&] {
                         const auto t0 = std::chrono::steady_clock::now();
-                        auto facts = analyzeImage(*m.image);
+                        auto facts = analyzeImage(*m.image, threadsFor[i]);
                         if (timer_.enabled())
                             std::fprintf(stderr, "swb: timing:   analyzed %s (%zu KB code) in %.1f ms\n",
                                          baseName(m.hostPath).c_str(), codeBytes[i] / 1024,
@@ -639,7 +650,7 @@ private:
             std::rethrow_exception(failure);
     }
 
-    ModuleFacts analyzeImage(const ElfImage& image) {
+    ModuleFacts analyzeImage(const ElfImage& image, unsigned threads) {
         CodeInput in;
         for (const auto& r : image.codeRegions())
             in.code.push_back({r.address, r.bytes});
@@ -682,12 +693,6 @@ private:
         std::sort(in.noReturnFunctions.begin(), in.noReturnFunctions.end());
         in.noReturnFunctions.erase(std::unique(in.noReturnFunctions.begin(), in.noReturnFunctions.end()),
                                    in.noReturnFunctions.end());
-        // Modules are analyzed on every thread at once already; splitting a small one's work too
-        // costs more in thread starts and hand-overs than it saves.
-        std::size_t codeBytes = 0;
-        for (const auto& r : in.code)
-            codeBytes += r.bytes.size();
-        const unsigned threads = codeBytes < (256u << 10) ? 1u : std::max(1u, opts_.threads);
         return ModuleFacts::from(analyzeCode(in, threads));
     }
 
