@@ -559,6 +559,7 @@ struct Scratch {
     std::vector<std::uint32_t> seen, leader;
     std::vector<std::uint8_t> flags;
     std::vector<std::int32_t> blockOf;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges; // a CFG's block edges while built
     std::uint32_t stamp = 0;
     void prepare(std::size_t n) {
         if (seen.size() < n) {
@@ -753,23 +754,32 @@ public:
                               cache_.at(order[i - 1]).next() != cache_.at(order[i]).address;
             }
             if (startsBlock)
-                cfg.blocks.push_back({static_cast<std::uint32_t>(i), 0, {}});
+                cfg.blocks.push_back({static_cast<std::uint32_t>(i), 0, 0});
             ++cfg.blocks.back().count;
             sc_.blockOf[id] = static_cast<std::int32_t>(cfg.blocks.size() - 1);
         }
-        for (auto& b : cfg.blocks) {
+        // Edges as (from block, to block), then sorted into one array (no allocation per block).
+        auto& edges = sc_.edges;
+        edges.clear();
+        for (std::uint32_t bi = 0; bi < cfg.blocks.size(); ++bi) {
+            const auto& b = cfg.blocks[bi];
             const std::int32_t last = order[b.first + b.count - 1];
             if (sc_.flags[static_cast<std::size_t>(last)] & kFallsThrough) {
                 const std::int32_t nid = cache_.lookup(cache_.at(last).next());
-                b.succ.push_back(static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(nid)]));
+                edges.emplace_back(bi, static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(nid)]));
             }
         }
         for (const auto& [from, to] : jumps)
-            cfg.blocks[static_cast<std::size_t>(sc_.blockOf[static_cast<std::size_t>(from)])].succ.push_back(
-                static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(to)]));
-        for (auto& b : cfg.blocks) {
-            std::sort(b.succ.begin(), b.succ.end());
-            b.succ.erase(std::unique(b.succ.begin(), b.succ.end()), b.succ.end());
+            edges.emplace_back(static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(from)]),
+                               static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(to)]));
+        std::sort(edges.begin(), edges.end());
+        edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+        cfg.successors.reserve(edges.size());
+        std::size_t e = 0;
+        for (std::uint32_t bi = 0; bi < cfg.blocks.size(); ++bi) {
+            cfg.blocks[bi].succ = static_cast<std::uint32_t>(cfg.successors.size());
+            for (; e < edges.size() && edges[e].first == bi; ++e)
+                cfg.successors.push_back(edges[e].second);
         }
         cfg.entry = static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(first)]);
         for (const auto& b : cfg.blocks)

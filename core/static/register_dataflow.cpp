@@ -170,8 +170,8 @@ public:
             mark[cfg_.entry] = 1;
             while (!stack.empty()) {
                 auto& [b, i] = stack.back();
-                if (i < cfg_.blocks[b].succ.size()) {
-                    const std::uint32_t s = cfg_.blocks[b].succ[i++];
+                if (const auto succ = cfg_.successorsOf(b); i < succ.size()) {
+                    const std::uint32_t s = succ[i++];
                     if (!mark[s]) {
                         mark[s] = 1;
                         stack.emplace_back(s, 0);
@@ -195,7 +195,7 @@ public:
                 State& s = cur_;
                 s = in_[b];
                 transferBlock(b, s, false);
-                for (const std::uint32_t succ : cfg_.blocks[b].succ) {
+                for (const std::uint32_t succ : cfg_.successorsOf(b)) {
                     if (!has_[succ]) {
                         in_[succ] = s;
                         has_[succ] = true;
