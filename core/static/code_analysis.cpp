@@ -916,60 +916,98 @@ std::vector<FunctionFacts> analyzeCode(const CodeInput& input, unsigned threads)
     std::vector<std::uint64_t> added; // functions found never to return in the previous round
     // Each round may find functions that never return; calls to them end their blocks in the next
     // round, which can make their callers no-return too. The set only grows, so this terminates.
-    for (bool firstRound = true;; firstRound = false) {
-        Exploration next = Explorer(cache, input, noReturn, noReturnSlots).run(given);
-        // A function's CFG depends on the exploration (function starts, jump tables) and on which of
-        // its callees never return: when the exploration is unchanged, only the callers of the new
-        // no-return functions are rebuilt.
-        const bool sameStarts = !firstRound && next.primary == ex.primary && next.secondary == ex.secondary &&
-                                next.tables == ex.tables;
-        ex = std::move(next);
-        ex.primaryInsn.assign(cache.size(), 0);
-        for (const std::uint64_t s : ex.primary)
-            if (const std::int32_t id = cache.lookup(s); id >= 0)
-                ex.primaryInsn[static_cast<std::size_t>(id)] = 1;
-        std::vector<std::size_t> todo;
-        if (sameStarts) {
-            for (std::size_t i = 0; i < built.size(); ++i)
-                if (std::any_of(
-                        built[i].facts.calls.begin(), built[i].facts.calls.end(), [&](const CallSite& c) {
-                            return (c.kind == CallSite::Kind::Direct || c.kind == CallSite::Kind::TailJump) &&
-                                   contains(added, c.target);
-                        }))
-                    todo.push_back(i);
-        } else {
-            functions.clear();
-            for (const std::uint64_t s : ex.primary)
-                functions.emplace_back(s, contains(given, s) ? FunctionFacts::Origin::Given
-                                                             : FunctionFacts::Origin::CallTarget);
-            for (const std::uint64_t s : ex.secondary)
-                functions.emplace_back(s, FunctionFacts::Origin::CodeReference);
-            std::sort(functions.begin(), functions.end());
-            built.assign(functions.size(), Built{});
-            mayReturn.assign(functions.size(), 0);
-            todo.resize(functions.size());
-            for (std::size_t i = 0; i < todo.size(); ++i)
-                todo[i] = i;
-        }
-        for (auto& s : scratch)
-            s.prepare(cache.size());
-        parallelFor(todo.size(), threads, [&](std::size_t k, unsigned t) {
-            const std::size_t i = todo[k];
-            FunctionBuilder b(cache, ex, noReturn, noReturnSlots, input.positionDependent, scratch[t]);
-            built[i] = b.build(functions[i].first, functions[i].second);
-            mayReturn[i] = b.mayReturn();
-        });
-        std::vector<std::uint64_t> grown = noReturn;
-        for (std::size_t i = 0; i < functions.size(); ++i)
-            if (!mayReturn[i])
-                grown.push_back(functions[i].first);
-        sortUnique(grown);
-        if (grown == noReturn)
-            break;
+    //
+    // Exploring the whole image again every round is what the rounds cost (libc: 30 rounds, each
+    // adding one or two functions), and it nearly always finds what it found before. So the rounds
+    // first keep the last exploration (`lazy`), and the image is explored again once the set of
+    // no-return functions is stable: when that gives the same exploration, every round saw what a
+    // fresh exploration would have shown it (the exploration only shrinks as the set grows, and is
+    // the same at both ends) and the result is that of exploring every round. Otherwise the rounds
+    // run again from the start, exploring every time.
+    const std::vector<std::uint64_t> declaredNoReturn = noReturn;
+    for (const bool lazy : {true, false}) {
+        noReturn = declaredNoReturn;
+        ex = Exploration{};
+        functions.clear();
+        built.clear();
+        mayReturn.clear();
         added.clear();
-        std::set_difference(grown.begin(), grown.end(), noReturn.begin(), noReturn.end(),
-                            std::back_inserter(added));
-        noReturn = std::move(grown);
+        bool explore = true;   // explore this round
+        bool verifying = false; // this round only checks a lazy run's exploration
+        bool stale = false;     // a lazy run's exploration differed from a fresh one
+        for (bool firstRound = true;; firstRound = false) {
+            bool sameStarts = true;
+            if (explore) {
+                Exploration next = Explorer(cache, input, noReturn, noReturnSlots).run(given);
+                // A function's CFG depends on the exploration (function starts, jump tables) and on
+                // which of its callees never return: when the exploration is unchanged, only the
+                // callers of the new no-return functions are rebuilt.
+                sameStarts = !firstRound && next.primary == ex.primary && next.secondary == ex.secondary &&
+                             next.tables == ex.tables;
+                if (verifying && !sameStarts) {
+                    stale = true;
+                    break;
+                }
+                ex = std::move(next);
+                ex.primaryInsn.assign(cache.size(), 0);
+                for (const std::uint64_t s : ex.primary)
+                    if (const std::int32_t id = cache.lookup(s); id >= 0)
+                        ex.primaryInsn[static_cast<std::size_t>(id)] = 1;
+            }
+            std::vector<std::size_t> todo;
+            if (sameStarts) {
+                for (std::size_t i = 0; i < built.size(); ++i)
+                    if (std::any_of(built[i].facts.calls.begin(), built[i].facts.calls.end(),
+                                    [&](const CallSite& c) {
+                                        return (c.kind == CallSite::Kind::Direct ||
+                                                c.kind == CallSite::Kind::TailJump) &&
+                                               contains(added, c.target);
+                                    }))
+                        todo.push_back(i);
+            } else {
+                functions.clear();
+                for (const std::uint64_t s : ex.primary)
+                    functions.emplace_back(s, contains(given, s) ? FunctionFacts::Origin::Given
+                                                                 : FunctionFacts::Origin::CallTarget);
+                for (const std::uint64_t s : ex.secondary)
+                    functions.emplace_back(s, FunctionFacts::Origin::CodeReference);
+                std::sort(functions.begin(), functions.end());
+                built.assign(functions.size(), Built{});
+                mayReturn.assign(functions.size(), 0);
+                todo.resize(functions.size());
+                for (std::size_t i = 0; i < todo.size(); ++i)
+                    todo[i] = i;
+            }
+            for (auto& s : scratch)
+                s.prepare(cache.size());
+            parallelFor(todo.size(), threads, [&](std::size_t k, unsigned t) {
+                const std::size_t i = todo[k];
+                FunctionBuilder b(cache, ex, noReturn, noReturnSlots, input.positionDependent, scratch[t]);
+                built[i] = b.build(functions[i].first, functions[i].second);
+                mayReturn[i] = b.mayReturn();
+            });
+            std::vector<std::uint64_t> grown = noReturn;
+            for (std::size_t i = 0; i < functions.size(); ++i)
+                if (!mayReturn[i])
+                    grown.push_back(functions[i].first);
+            sortUnique(grown);
+            if (grown == noReturn) {
+                if (explore)
+                    break;
+                // Stable with the kept exploration: check it against a fresh one (nothing to rebuild
+                // when it is the same).
+                added.clear();
+                explore = verifying = true;
+                continue;
+            }
+            added.clear();
+            std::set_difference(grown.begin(), grown.end(), noReturn.begin(), noReturn.end(),
+                                std::back_inserter(added));
+            noReturn = std::move(grown);
+            explore = !lazy;
+        }
+        if (!stale)
+            break;
     }
 
     std::vector<std::unique_ptr<InsnPrinter>> printers;
