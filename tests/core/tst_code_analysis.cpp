@@ -222,6 +222,7 @@ private slots:
     void unresolvedJumpTable();
     void jumpTableBoundInRipRelativeMemory();
     void noReturn();
+    void noReturnChangesTheExploration();
     void codeReferences_data();
     void codeReferences();
     void instructionsCapstoneCannotDecode();
@@ -722,6 +723,36 @@ void TestCodeAnalysis::noReturn() {
     QVERIFY(!findFunction(plain, 0x1000)->noReturn);
     QCOMPARE(findFunction(plain, 0x101d)->syscalls.size(), std::size_t{1});
     QCOMPARE(findFunction(plain, 0x100e)->syscalls.size(), std::size_t{0}); // ud2 is found anyway
+}
+
+void TestCodeAnalysis::noReturnChangesTheExploration() {
+    // u never returns, so g does not, so f does not: the call to h after the call to g is never
+    // made, and h (found only there) is no function. The rounds keep their exploration until the
+    // no-return set is stable; exploring again then no longer finds h, so they run again exploring
+    // every round, and the result is the same as if they always had.
+    Snippet s{{
+                  0xe8, 0x0b, 0x00, 0x00, 0x00, // 0x1000: call 0x1010 (g)
+                  0xe8, 0x0e, 0x00, 0x00, 0x00, // 0x1005: call 0x1018 (h)
+                  0xc3,                         // 0x100a: ret
+                  0xcc, 0xcc, 0xcc, 0xcc, 0xcc, // 0x100b: padding
+                  0xe8, 0x05, 0x00, 0x00, 0x00, // 0x1010: g: call 0x101a (u)
+                  0xc3,                         // 0x1015: ret
+                  0xcc, 0xcc,                   // 0x1016: padding
+                  0xc3,                         // 0x1018: h: ret
+                  0xcc,                         // 0x1019: padding
+                  0x0f, 0x0b,                   // 0x101a: u: ud2
+              },
+              {},
+              {}};
+    const auto all = analyzeCode(s.input({0x1000}));
+    QCOMPARE(all.size(), std::size_t{3});
+    QVERIFY(!findFunction(all, 0x1018));
+    for (const std::uint64_t f : {0x1000, 0x1010, 0x101a}) {
+        QVERIFY(findFunction(all, f));
+        QVERIFY(findFunction(all, f)->noReturn);
+    }
+    QCOMPARE(findFunction(all, 0x1000)->calls.size(), std::size_t{1});
+    QVERIFY(analyzeCode(s.input({0x1000}), 2) == all);
 }
 
 void TestCodeAnalysis::codeReferences_data() {
