@@ -172,7 +172,10 @@ std::vector<int> CallGraph::syscallsOf(const std::vector<bool>& live) const {
 }
 
 std::vector<const CgSyscallSite*> CallGraph::unresolvedSites() const {
-    const auto live = reachable();
+    return unresolvedSitesOf(reachable());
+}
+
+std::vector<const CgSyscallSite*> CallGraph::unresolvedSitesOf(const std::vector<bool>& live) const {
     std::vector<const CgSyscallSite*> out;
     for (const auto& s : sites)
         if (s.nr < 0 && s.function < live.size() && live[s.function])

@@ -107,6 +107,8 @@ public:
     std::vector<FunctionId> findFunctions(std::string_view spec) const;
     // Reachable sites that could not be resolved.
     std::vector<const CgSyscallSite*> unresolvedSites() const;
+    // The same among the functions marked in `live`.
+    std::vector<const CgSyscallSite*> unresolvedSitesOf(const std::vector<bool>& live) const;
 
     struct Step {
         FunctionId function = 0;

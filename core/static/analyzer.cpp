@@ -2,15 +2,20 @@
 
 #include "static/code_analysis.h"
 #include "static/elf_image.h"
+#include "static/graph_record.h"
 #include "static/module_cache.h"
+#include "static/x86_insn.h"
 #include "util/error.h"
 #include "util/phase_timer.h"
 #include "util/varint.h"
 
 #include <elf.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -86,16 +91,6 @@ std::string hex(std::uint64_t v) {
 
 std::string baseName(const std::string& p) {
     return p.substr(p.rfind('/') + 1);
-}
-
-std::string describeValue(const ModuleFacts& facts, const ModuleFacts::Value& v) {
-    if (v.kind == RegValue::Kind::Unknown) {
-        const auto reason = facts.reasonOf(v);
-        return reason.empty() ? std::string("unknown") : std::string(reason);
-    }
-    if (v.kind == RegValue::Kind::Param)
-        return "parameter " + std::to_string(v.param);
-    return "constants";
 }
 
 constexpr const char* kArgRegs[] = {"rdi", "rsi", "rdx", "rcx", "r8", "r9"};
@@ -253,8 +248,10 @@ public:
         if (readRounds(previous)) {
             narrow_ = previous.narrow;
             named_ = previous.named;
-            if (loadAndLink(previous.extra, &previous.fingerprint) &&
-                newLibraries(previous.extra, rootsChanged).empty() && !rootsChanged) {
+            const bool linked = loadAndLink(previous.extra, &previous.fingerprint);
+            if (linked && graphFromRecord_)
+                return std::move(graph_);
+            if (linked && newLibraries(previous.extra, rootsChanged).empty() && !rootsChanged) {
                 extra = std::move(previous.extra);
                 dlopenReasons = std::move(previous.reasons);
                 done = true;
@@ -278,6 +275,7 @@ public:
                 done = true;
             }
         }
+        const bool converged = done;
         for (const auto& r : dlopenReasons)
             graph_.notes.push_back(r);
         addSpecials();
@@ -285,6 +283,8 @@ public:
         timer_.mark("source locations");
         pruneUnreachable();
         timer_.mark("prune");
+        if (converged)
+            writeGraph();
         return std::move(graph_);
     }
 
@@ -296,6 +296,7 @@ private:
         edgeCall_.clear();
         inEdges_.clear();
         takenOutsideLibc_.clear();
+        printers_.clear();
         modules_.clear();
         auto loaded = loadProgram(opts_.program, resolver_, extra, &images_);
         timer_.mark("load ELF images");
@@ -324,6 +325,11 @@ private:
         }
         if (expected && (expected->empty() || fingerprint() != *expected))
             return false;
+        if (expected && readGraph(*expected)) {
+            graphFromRecord_ = true;
+            timer_.mark("read linked graph");
+            return true;
+        }
         scopeDlsym(extra);
         analyzeModules();
         timer_.mark("analyze / read cache");
@@ -503,6 +509,75 @@ private:
 
     static constexpr std::string_view kRoundsMagic = "SWBROUND";
 
+    // The linked graph cache. The result of an analysis depends only on the options (the record's
+    // key), the modules of its last round and the rest of fingerprint(), the analyzer's own code
+    // and, for file:line on witness paths, which modules have debug information. A warm analysis
+    // whose last round's fingerprint is unchanged reads the finished graph instead of linking.
+    static constexpr std::string_view kGraphMagic = "SWBGRAPH";
+    static constexpr int kGraphVersion = 1;
+
+    // The analyzer itself: a rebuilt swb links differently, perhaps, so it ignores older graphs.
+    static std::string analyzerIdentity() {
+        struct stat st {};
+        if (::stat("/proc/self/exe", &st) != 0)
+            return {};
+        return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+               std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino);
+    }
+
+    std::string graphRecordName() const { return hex(std::hash<std::string>{}(roundsKey())) + ".graph"; }
+
+    bool readGraph(const std::string& fingerprint) {
+        const auto identity = analyzerIdentity();
+        if (identity.empty())
+            return false;
+        const auto bytes = cache_.readRecord(graphRecordName());
+        if (!bytes.starts_with(kGraphMagic))
+            return false;
+        ByteReader r(std::string_view(bytes).substr(kGraphMagic.size()));
+        if (r.varint() != static_cast<std::uint64_t>(kGraphVersion) ||
+            r.varint() != static_cast<std::uint64_t>(kModuleAnalysisVersion) || r.string() != roundsKey() ||
+            r.string() != fingerprint || r.string() != identity)
+            return false;
+        // The modules of witness functions: their file:line came from the locations cache or from
+        // debug information; both must be as they were.
+        for (auto n = r.varint(); n > 0 && !r.failed(); --n) {
+            const auto mi = r.varint();
+            const bool debugInfo = r.byte() != 0;
+            const auto version = r.string();
+            if (r.failed() || mi >= modules_.size() || modules_[mi].image->hasDebugInfo() != debugInfo ||
+                cache_.locationsVersion(*modules_[mi].image) != version)
+                return false;
+        }
+        CallGraph graph;
+        if (r.failed() || !decodeCallGraph(r, graph) || !r.atEnd())
+            return false;
+        graph_ = std::move(graph);
+        return true;
+    }
+
+    void writeGraph() const {
+        const auto fp = fingerprint();
+        const auto identity = analyzerIdentity();
+        if (fp.empty() || identity.empty())
+            return;
+        std::string out(kGraphMagic);
+        putVarint(out, static_cast<std::uint64_t>(kGraphVersion));
+        putVarint(out, static_cast<std::uint64_t>(kModuleAnalysisVersion));
+        putString(out, roundsKey());
+        putString(out, fp);
+        putString(out, identity);
+        putVarint(out, locationSources_.size());
+        for (const auto mi : locationSources_) {
+            const auto& image = *modules_[mi].image;
+            putVarint(out, mi);
+            out.push_back(image.hasDebugInfo() ? 1 : 0);
+            putString(out, cache_.locationsVersion(image));
+        }
+        encodeCallGraph(graph_, out);
+        cache_.writeRecord(graphRecordName(), out);
+    }
+
     void progress(const std::string& stage, std::size_t done, std::size_t total) {
         if (opts_.progress)
             opts_.progress(stage, done, total);
@@ -513,21 +588,54 @@ private:
     // Modules are analyzed (or read from the cache) on all threads at once; progress is reported
     // from this thread only.
     void analyzeModules() {
+        // Largest code first: the big libraries (libcrypto, libc) start at once and the small ones
+        // fill the other threads, rather than one big library left to run alone at the end.
+        std::vector<std::size_t> order(modules_.size());
+        std::vector<std::size_t> codeBytes(modules_.size(), 0);
+        for (std::size_t i = 0; i < modules_.size(); ++i) {
+            order[i] = i;
+            for (const auto& r : modules_[i].image->codeRegions())
+                codeBytes[i] += r.bytes.size();
+        }
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return codeBytes[a] > codeBytes[b]; });
+        // A module's own analysis is split across threads only when it outweighs everything after
+        // it, which the other threads would otherwise run out of (ls: libc; not nginx's libcrypto):
+        // splitting costs thread starts, hand-overs and memory (each thread's malloc arena).
+        std::vector<unsigned> threadsFor(modules_.size(), 1);
+        std::size_t after = 0;
+        for (std::size_t k = order.size(); k-- > 0;) {
+            const std::size_t i = order[k];
+            if (codeBytes[i] >= (256u << 10) && codeBytes[i] > after)
+                threadsFor[i] = std::max(1u, opts_.threads);
+            after += codeBytes[i];
+        }
         std::atomic<std::size_t> next{0}, done{0};
         std::exception_ptr failure;
         std::mutex failureMutex;
         std::atomic<bool> cancelled{false};
         auto worker = [&](bool reports) {
-            for (std::size_t i; (i = next++) < modules_.size();) {
+            for (std::size_t k; (k = next++) < modules_.size();) {
                 if (cancelled || cancelRequested()) {
                     cancelled = true;
                     break;
                 }
+                const std::size_t i = order[k];
                 auto& m = modules_[i];
                 if (reports)
                     progress("analyzing " + baseName(m.hostPath), done.load(), modules_.size());
                 try {
-                    m.facts = cache_.get(*m.image, [&] { return analyzeImage(*m.image); });
+                    m.facts = cache_.get(*m.image, [&] {
+                        const auto t0 = std::chrono::steady_clock::now();
+                        auto facts = analyzeImage(*m.image, threadsFor[i]);
+                        if (timer_.enabled())
+                            std::fprintf(stderr, "swb: timing:   analyzed %s (%zu KB code) in %.1f ms\n",
+                                         baseName(m.hostPath).c_str(), codeBytes[i] / 1024,
+                                         std::chrono::duration<double, std::milli>(
+                                             std::chrono::steady_clock::now() - t0)
+                                             .count());
+                        return facts;
+                    });
                 } catch (...) {
                     std::lock_guard lock(failureMutex);
                     if (!failure)
@@ -551,7 +659,7 @@ private:
             std::rethrow_exception(failure);
     }
 
-    ModuleFacts analyzeImage(const ElfImage& image) {
+    ModuleFacts analyzeImage(const ElfImage& image, unsigned threads) {
         CodeInput in;
         for (const auto& r : image.codeRegions())
             in.code.push_back({r.address, r.bytes});
@@ -573,6 +681,8 @@ private:
             std::memcpy(&v, b.data(), 4);
             return v;
         };
+        // Reasons are written only for the few values a note shows (describeValue).
+        in.reasonText = false;
         // Position-independent images hold small constants that are not code addresses.
         in.positionDependent = image.kind() == ElfImage::Kind::Executable && !image.isPie();
         const auto& names = noReturnNames();
@@ -592,7 +702,36 @@ private:
         std::sort(in.noReturnFunctions.begin(), in.noReturnFunctions.end());
         in.noReturnFunctions.erase(std::unique(in.noReturnFunctions.begin(), in.noReturnFunctions.end()),
                                    in.noReturnFunctions.end());
-        return ModuleFacts::from(analyzeCode(in, std::max(1u, opts_.threads)));
+        return ModuleFacts::from(analyzeCode(in, threads));
+    }
+
+    // What a value of module `mi`'s facts is, for a note: an Unknown value's reason.
+    std::string describeValue(std::uint32_t mi, const ModuleFacts::Value& v) {
+        const auto& facts = *modules_[mi].facts;
+        if (v.kind == RegValue::Kind::Unknown) {
+            if (const auto* c = facts.causeOf(v))
+                return describeUnknown(c->code, c->reg, c->at,
+                                       [&](std::uint64_t address) { return instructionText(mi, address); });
+            const auto reason = facts.reasonOf(v);
+            return reason.empty() ? std::string("unknown") : std::string(reason);
+        }
+        if (v.kind == RegValue::Kind::Param)
+            return "parameter " + std::to_string(v.param);
+        return "constants";
+    }
+
+    // The instruction at an address of module `mi`, as the data-flow would have quoted it.
+    std::string instructionText(std::uint32_t mi, std::uint64_t address) {
+        auto& printer = printers_[mi];
+        if (!printer) {
+            std::vector<CodeInput::Region> regions;
+            for (const auto& r : modules_[mi].image->codeRegions())
+                regions.push_back({r.address, r.bytes});
+            std::sort(regions.begin(), regions.end(),
+                      [](const CodeInput::Region& a, const CodeInput::Region& b) { return a.address < b.address; });
+            printer = std::make_unique<x86::InsnPrinter>(std::move(regions));
+        }
+        return printer->text(address);
     }
 
     // The symbol a function is named after: the best one at its address; empty for none.
@@ -1134,7 +1273,7 @@ private:
                         break;
                     case RegValue::Kind::Unknown:
                         graph_.sites.push_back({f, s.address, -1,
-                                                "syscall number in rax: " + describeValue(*m.facts, s.rax),
+                                                "syscall number in rax: " + describeValue(mi, s.rax),
                                                 kNoFunction});
                         break;
                     }
@@ -1149,7 +1288,8 @@ private:
                 const ModuleFacts::Call* call = edgeCall_[ei];
                 if (!call)
                     continue;
-                const auto& mf = *modules_[graph_.functions[e.from].module].facts;
+                const auto fromModule = graph_.functions[e.from].module;
+                const auto& mf = *modules_[fromModule].facts;
                 const auto& v = call->args[static_cast<std::size_t>(w.param)];
                 switch (v.kind) {
                 case RegValue::Kind::Constants:
@@ -1164,7 +1304,7 @@ private:
                 case RegValue::Kind::Unknown:
                     graph_.sites.push_back({e.from, e.site, -1,
                                             std::string("syscall number passed to ") + describe(w.wrapper) +
-                                                " in " + kArgRegs[w.param] + ": " + describeValue(mf, v),
+                                                " in " + kArgRegs[w.param] + ": " + describeValue(fromModule, v),
                                             w.executes});
                     break;
                 }
@@ -1358,6 +1498,7 @@ private:
             const bool complete = std::all_of(byModule[mi].begin(), byModule[mi].end(), [&](FunctionId f) {
                 return known.count(graph_.functions[f].address) > 0;
             });
+            locationSources_.push_back(mi);
             if (!complete) {
                 if (!image.hasDebugInfo())
                     continue;
@@ -1446,6 +1587,9 @@ private:
     // After link: the edges out of and (built on first use) into each function, and what is reachable.
     std::vector<std::vector<std::uint32_t>> outEdges_, inEdges_;
     std::vector<char> live_;
+    std::map<std::uint32_t, std::unique_ptr<x86::InsnPrinter>> printers_; // by module (instructionText)
+    bool graphFromRecord_ = false;              // graph_ is a cached linked graph (readGraph)
+    std::vector<std::uint32_t> locationSources_; // modules of witness functions (addSourceLocations)
 };
 
 } // namespace

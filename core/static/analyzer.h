@@ -28,6 +28,6 @@ struct AnalyzeOptions {
 CallGraph analyzeProgram(const AnalyzeOptions& options);
 
 // The version of the per-module analysis; cached results of another version are ignored.
-inline constexpr int kModuleAnalysisVersion = 4;
+inline constexpr int kModuleAnalysisVersion = 5;
 
 } // namespace swb

@@ -559,6 +559,7 @@ struct Scratch {
     std::vector<std::uint32_t> seen, leader;
     std::vector<std::uint8_t> flags;
     std::vector<std::int32_t> blockOf;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges; // a CFG's block edges while built
     std::uint32_t stamp = 0;
     void prepare(std::size_t n) {
         if (seen.size() < n) {
@@ -753,23 +754,32 @@ public:
                               cache_.at(order[i - 1]).next() != cache_.at(order[i]).address;
             }
             if (startsBlock)
-                cfg.blocks.push_back({static_cast<std::uint32_t>(i), 0, {}});
+                cfg.blocks.push_back({static_cast<std::uint32_t>(i), 0, 0});
             ++cfg.blocks.back().count;
             sc_.blockOf[id] = static_cast<std::int32_t>(cfg.blocks.size() - 1);
         }
-        for (auto& b : cfg.blocks) {
+        // Edges as (from block, to block), then sorted into one array (no allocation per block).
+        auto& edges = sc_.edges;
+        edges.clear();
+        for (std::uint32_t bi = 0; bi < cfg.blocks.size(); ++bi) {
+            const auto& b = cfg.blocks[bi];
             const std::int32_t last = order[b.first + b.count - 1];
             if (sc_.flags[static_cast<std::size_t>(last)] & kFallsThrough) {
                 const std::int32_t nid = cache_.lookup(cache_.at(last).next());
-                b.succ.push_back(static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(nid)]));
+                edges.emplace_back(bi, static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(nid)]));
             }
         }
         for (const auto& [from, to] : jumps)
-            cfg.blocks[static_cast<std::size_t>(sc_.blockOf[static_cast<std::size_t>(from)])].succ.push_back(
-                static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(to)]));
-        for (auto& b : cfg.blocks) {
-            std::sort(b.succ.begin(), b.succ.end());
-            b.succ.erase(std::unique(b.succ.begin(), b.succ.end()), b.succ.end());
+            edges.emplace_back(static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(from)]),
+                               static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(to)]));
+        std::sort(edges.begin(), edges.end());
+        edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+        cfg.successors.reserve(edges.size());
+        std::size_t e = 0;
+        for (std::uint32_t bi = 0; bi < cfg.blocks.size(); ++bi) {
+            cfg.blocks[bi].succ = static_cast<std::uint32_t>(cfg.successors.size());
+            for (; e < edges.size() && edges[e].first == bi; ++e)
+                cfg.successors.push_back(edges[e].second);
         }
         cfg.entry = static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(first)]);
         for (const auto& b : cfg.blocks)
@@ -906,67 +916,112 @@ std::vector<FunctionFacts> analyzeCode(const CodeInput& input, unsigned threads)
     std::vector<std::uint64_t> added; // functions found never to return in the previous round
     // Each round may find functions that never return; calls to them end their blocks in the next
     // round, which can make their callers no-return too. The set only grows, so this terminates.
-    for (bool firstRound = true;; firstRound = false) {
-        Exploration next = Explorer(cache, input, noReturn, noReturnSlots).run(given);
-        // A function's CFG depends on the exploration (function starts, jump tables) and on which of
-        // its callees never return: when the exploration is unchanged, only the callers of the new
-        // no-return functions are rebuilt.
-        const bool sameStarts = !firstRound && next.primary == ex.primary && next.secondary == ex.secondary &&
-                                next.tables == ex.tables;
-        ex = std::move(next);
-        ex.primaryInsn.assign(cache.size(), 0);
-        for (const std::uint64_t s : ex.primary)
-            if (const std::int32_t id = cache.lookup(s); id >= 0)
-                ex.primaryInsn[static_cast<std::size_t>(id)] = 1;
-        std::vector<std::size_t> todo;
-        if (sameStarts) {
-            for (std::size_t i = 0; i < built.size(); ++i)
-                if (std::any_of(
-                        built[i].facts.calls.begin(), built[i].facts.calls.end(), [&](const CallSite& c) {
-                            return (c.kind == CallSite::Kind::Direct || c.kind == CallSite::Kind::TailJump) &&
-                                   contains(added, c.target);
-                        }))
-                    todo.push_back(i);
-        } else {
-            functions.clear();
-            for (const std::uint64_t s : ex.primary)
-                functions.emplace_back(s, contains(given, s) ? FunctionFacts::Origin::Given
-                                                             : FunctionFacts::Origin::CallTarget);
-            for (const std::uint64_t s : ex.secondary)
-                functions.emplace_back(s, FunctionFacts::Origin::CodeReference);
-            std::sort(functions.begin(), functions.end());
-            built.assign(functions.size(), Built{});
-            mayReturn.assign(functions.size(), 0);
-            todo.resize(functions.size());
-            for (std::size_t i = 0; i < todo.size(); ++i)
-                todo[i] = i;
-        }
-        for (auto& s : scratch)
-            s.prepare(cache.size());
-        parallelFor(todo.size(), threads, [&](std::size_t k, unsigned t) {
-            const std::size_t i = todo[k];
-            FunctionBuilder b(cache, ex, noReturn, noReturnSlots, input.positionDependent, scratch[t]);
-            built[i] = b.build(functions[i].first, functions[i].second);
-            mayReturn[i] = b.mayReturn();
-        });
-        std::vector<std::uint64_t> grown = noReturn;
-        for (std::size_t i = 0; i < functions.size(); ++i)
-            if (!mayReturn[i])
-                grown.push_back(functions[i].first);
-        sortUnique(grown);
-        if (grown == noReturn)
-            break;
+    //
+    // Exploring the whole image again every round is what the rounds cost (libc: 30 rounds, each
+    // adding one or two functions), and it nearly always finds what it found before. So the rounds
+    // first keep the last exploration (`lazy`), and the image is explored again once the set of
+    // no-return functions is stable: when that gives the same exploration, every round saw what a
+    // fresh exploration would have shown it (the exploration only shrinks as the set grows, and is
+    // the same at both ends) and the result is that of exploring every round. Otherwise the rounds
+    // run again from the start, exploring every time.
+    const std::vector<std::uint64_t> declaredNoReturn = noReturn;
+    for (const bool lazy : {true, false}) {
+        noReturn = declaredNoReturn;
+        ex = Exploration{};
+        functions.clear();
+        built.clear();
+        mayReturn.clear();
         added.clear();
-        std::set_difference(grown.begin(), grown.end(), noReturn.begin(), noReturn.end(),
-                            std::back_inserter(added));
-        noReturn = std::move(grown);
+        bool explore = true;   // explore this round
+        bool verifying = false; // this round only checks a lazy run's exploration
+        bool stale = false;     // a lazy run's exploration differed from a fresh one
+        for (bool firstRound = true;; firstRound = false) {
+            bool sameStarts = true;
+            if (explore) {
+                Exploration next = Explorer(cache, input, noReturn, noReturnSlots).run(given);
+                // A function's CFG depends on the exploration (function starts, jump tables) and on
+                // which of its callees never return: when the exploration is unchanged, only the
+                // callers of the new no-return functions are rebuilt.
+                sameStarts = !firstRound && next.primary == ex.primary && next.secondary == ex.secondary &&
+                             next.tables == ex.tables;
+                if (verifying && !sameStarts) {
+                    stale = true;
+                    break;
+                }
+                ex = std::move(next);
+                ex.primaryInsn.assign(cache.size(), 0);
+                for (const std::uint64_t s : ex.primary)
+                    if (const std::int32_t id = cache.lookup(s); id >= 0)
+                        ex.primaryInsn[static_cast<std::size_t>(id)] = 1;
+            }
+            std::vector<std::size_t> todo;
+            if (sameStarts) {
+                for (std::size_t i = 0; i < built.size(); ++i)
+                    if (std::any_of(built[i].facts.calls.begin(), built[i].facts.calls.end(),
+                                    [&](const CallSite& c) {
+                                        return (c.kind == CallSite::Kind::Direct ||
+                                                c.kind == CallSite::Kind::TailJump) &&
+                                               contains(added, c.target);
+                                    }))
+                        todo.push_back(i);
+            } else {
+                functions.clear();
+                for (const std::uint64_t s : ex.primary)
+                    functions.emplace_back(s, contains(given, s) ? FunctionFacts::Origin::Given
+                                                                 : FunctionFacts::Origin::CallTarget);
+                for (const std::uint64_t s : ex.secondary)
+                    functions.emplace_back(s, FunctionFacts::Origin::CodeReference);
+                std::sort(functions.begin(), functions.end());
+                built.assign(functions.size(), Built{});
+                mayReturn.assign(functions.size(), 0);
+                todo.resize(functions.size());
+                for (std::size_t i = 0; i < todo.size(); ++i)
+                    todo[i] = i;
+            }
+            for (auto& s : scratch)
+                s.prepare(cache.size());
+            parallelFor(todo.size(), threads, [&](std::size_t k, unsigned t) {
+                const std::size_t i = todo[k];
+                FunctionBuilder b(cache, ex, noReturn, noReturnSlots, input.positionDependent, scratch[t]);
+                built[i] = b.build(functions[i].first, functions[i].second);
+                mayReturn[i] = b.mayReturn();
+            });
+            std::vector<std::uint64_t> grown = noReturn;
+            for (std::size_t i = 0; i < functions.size(); ++i)
+                if (!mayReturn[i])
+                    grown.push_back(functions[i].first);
+            sortUnique(grown);
+            if (grown == noReturn) {
+                if (explore)
+                    break;
+                // Stable with the kept exploration: check it against a fresh one (nothing to rebuild
+                // when it is the same).
+                added.clear();
+                explore = verifying = true;
+                continue;
+            }
+            added.clear();
+            std::set_difference(grown.begin(), grown.end(), noReturn.begin(), noReturn.end(),
+                                std::back_inserter(added));
+            noReturn = std::move(grown);
+            explore = !lazy;
+        }
+        if (!stale)
+            break;
     }
 
     std::vector<std::unique_ptr<InsnPrinter>> printers;
     for (unsigned t = 0; t < threads; ++t)
         printers.push_back(std::make_unique<InsnPrinter>(cache));
     parallelFor(built.size(), threads, [&](std::size_t i, unsigned t) {
-        detail::runDataflow(built[i].cfg, cache, *printers[t], built[i].facts);
+        // The data-flow only fills in the calls' arguments and the syscalls' numbers: a function
+        // with neither has nothing to gain from it.
+        const auto& cfg = built[i].cfg;
+        if (built[i].facts.calls.empty() &&
+            std::none_of(cfg.insns.begin(), cfg.insns.end(),
+                         [&](std::int32_t id) { return cache.at(id).flow == Flow::Syscall; }))
+            return;
+        detail::runDataflow(cfg, cache, *printers[t], built[i].facts, input.reasonText);
     });
     std::vector<FunctionFacts> result;
     result.reserve(built.size());

@@ -22,6 +22,11 @@ struct RegValue {
     std::vector<std::int64_t> constants; // sorted, unique, only for Constants
     int param = -1;                      // only for Param
     std::string reason;                  // only for Unknown
+    // Unknown, from an analysis that does not write reasons (CodeInput::reasonText false): why, as
+    // a code that describeUnknown() turns into the text `reason` would have held. 0: none.
+    std::uint8_t cause = 0;
+    std::uint8_t causeReg = 0xff; // the register the reason is about (0xff: none)
+    std::int64_t causeAt = 0;     // the instruction (or merge point) responsible; a stack offset
 
     static RegValue unknown(std::string why) { return {Kind::Unknown, {}, -1, std::move(why)}; }
     static RegValue constant(std::int64_t v) { return {Kind::Constants, {v}, -1, {}}; }
@@ -105,6 +110,10 @@ struct CodeInput {
     // qword ptr [rip+slot] ends the path there (-fno-plt calls; PLT stubs jumping through such a
     // slot are then found no-return themselves, and so are their callers).
     std::vector<std::uint64_t> noReturnSlots;
+    // Unknown values get their reason as text (RegValue::reason). false: as a cause code instead
+    // (RegValue::cause), which costs nothing per call argument; describeUnknown() writes the text
+    // of the few that are ever shown.
+    bool reasonText = true;
     // True for position-dependent executables (ET_EXEC), where `mov reg, imm` / `push imm` can
     // materialize a code address; set it to false for PIE and shared objects (ET_DYN), whose small
     // immediates would otherwise be mistaken for code references.
@@ -119,5 +128,11 @@ struct CodeInput {
 // stops after calls to them. Returns one entry per function, sorted by start.
 // `threads` > 1 splits the work (results identical to a single-threaded run).
 std::vector<FunctionFacts> analyzeCode(const CodeInput& input, unsigned threads = 1);
+
+// The reason text of an Unknown value from its cause (RegValue::cause, causeReg, causeAt), as the
+// data-flow writes it with CodeInput::reasonText; `instruction` gives the text of the instruction at
+// an address ("mov rax, qword ptr [rbx + 8]").
+std::string describeUnknown(std::uint8_t cause, std::uint8_t reg, std::int64_t at,
+                            const std::function<std::string(std::uint64_t)>& instruction);
 
 } // namespace swb

@@ -794,6 +794,12 @@ void ElfImage::Impl::load(const std::string& p) {
     }
 
     // Dynamic relocations.
+    std::size_t relocationCount = 0;
+    for (const auto* sec : relaSections)
+        relocationCount += sec->sh_entsize ? sec->sh_size / sec->sh_entsize : 0;
+    for (const auto* sec : relrSections) // at least one relocation per RELR word
+        relocationCount += sec->sh_entsize ? sec->sh_size / sec->sh_entsize : 0;
+    relocations.reserve(relocationCount);
     for (const auto* sec : relaSections) {
         for (const auto& r : take(elf.relas(*sec), p, "relocation section")) {
             const auto sym = r.getSymbol(false);

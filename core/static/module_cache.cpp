@@ -31,13 +31,14 @@ void putValue(std::string& out, const ModuleFacts::Value& v) {
         out.push_back(static_cast<char>(v.param));
         break;
     case RegValue::Kind::Unknown:
-        putVarint(out, v.first);
+        putVarint(out, std::uint64_t{v.first} * 2 + (v.param == 1 ? 1 : 0)); // a reason or a cause
         break;
     }
 }
 
-// Reads a value whose indices must fall inside `constants` and `strings` entries.
-bool getValue(ByteReader& r, ModuleFacts::Value& v, std::uint64_t constants, std::uint64_t strings) {
+// Reads a value whose indices must fall inside `constants`, `strings` and `causes` entries.
+bool getValue(ByteReader& r, ModuleFacts::Value& v, std::uint64_t constants, std::uint64_t strings,
+              std::uint64_t causes) {
     const auto kind = r.byte();
     switch (kind) {
     case static_cast<std::uint8_t>(RegValue::Kind::Constants): {
@@ -57,9 +58,11 @@ bool getValue(ByteReader& r, ModuleFacts::Value& v, std::uint64_t constants, std
         break;
     }
     case static_cast<std::uint8_t>(RegValue::Kind::Unknown): {
-        const auto index = r.varint();
-        if (index >= strings)
+        const auto coded = r.varint();
+        const auto index = coded / 2;
+        if (index >= ((coded & 1) ? causes : strings))
             return false;
+        v.param = static_cast<std::uint8_t>(coded & 1);
         v.first = static_cast<std::uint32_t>(index);
         break;
     }
@@ -131,8 +134,8 @@ ModuleCache::ModuleCache(bool useDisk, std::string directory)
         useDisk_ = false;
 }
 
-// Layout: magic, version, file size, the seven array sizes, then the arrays in that order (the
-// reasons as their lengths, then their text). A
+// Layout: magic, version, file size, the eight array sizes, then the arrays in that order (the
+// reasons as their lengths, then their text; causes as address, code, register). A
 // function is its start, its length and how many calls, syscalls, code and data references it has;
 // addresses of references are deltas from the previous one.
 std::string ModuleCache::encode(const Facts& facts, std::uint64_t fileSize) {
@@ -147,11 +150,17 @@ std::string ModuleCache::encode(const Facts& facts, std::uint64_t fileSize) {
     putVarint(out, facts.syscalls.size());
     putVarint(out, facts.codeReferences.size());
     putVarint(out, facts.dataReferences.size());
+    putVarint(out, facts.causes.size());
     for (std::size_t i = 0; i < facts.reasonCount(); ++i)
         putVarint(out, facts.reason(i).size());
     out += facts.reasonText;
     for (auto c : facts.constants)
         putSigned(out, c);
+    for (const auto& c : facts.causes) {
+        putSigned(out, c.at);
+        out.push_back(static_cast<char>(c.code));
+        out.push_back(static_cast<char>(c.reg));
+    }
     for (std::size_t fi = 0; fi < facts.size(); ++fi) {
         const auto &f = facts.functions[fi], &next = facts.functions[fi + 1];
         putVarint(out, f.start);
@@ -188,14 +197,14 @@ bool ModuleCache::decode(std::string_view bytes, std::uint64_t fileSize, Facts& 
     ByteReader r(bytes.substr(kMagic.size()));
     if (r.varint() != static_cast<std::uint64_t>(kModuleAnalysisVersion) || r.varint() != fileSize)
         return false;
-    std::uint64_t sizes[7];
+    std::uint64_t sizes[8];
     for (auto& n : sizes) {
         n = r.varint();
         // Every item takes at least one byte: a larger count is a corrupt file, not an allocation.
         if (r.failed() || n > r.remaining() || n >= UINT32_MAX)
             return false;
     }
-    const auto [nStrings, nConstants, nFunctions, nCalls, nSyscalls, nCode, nData] = sizes;
+    const auto [nStrings, nConstants, nFunctions, nCalls, nSyscalls, nCode, nData, nCauses] = sizes;
     out = Facts{};
     out.reasonEnds.resize(nStrings);
     std::uint64_t textSize = 0;
@@ -217,6 +226,14 @@ bool ModuleCache::decode(std::string_view bytes, std::uint64_t fileSize, Facts& 
     out.constants.resize(nConstants);
     for (auto& c : out.constants)
         c = r.signedVarint();
+    out.causes.resize(nCauses);
+    for (auto& c : out.causes) {
+        c.at = r.signedVarint();
+        c.code = r.byte();
+        c.reg = r.byte();
+    }
+    if (r.failed())
+        return false;
     out.functions.resize(nFunctions + 1);
     std::uint64_t totals[4] = {0, 0, 0, 0};
     for (std::uint64_t fi = 0; fi < nFunctions; ++fi) {
@@ -250,13 +267,13 @@ bool ModuleCache::decode(std::string_view bytes, std::uint64_t fileSize, Facts& 
         c.address = r.varint();
         c.target = r.varint();
         for (auto& a : c.args)
-            if (!getValue(r, a, nConstants, nStrings))
+            if (!getValue(r, a, nConstants, nStrings, nCauses))
                 return false;
     }
     out.syscalls.resize(nSyscalls);
     for (auto& s : out.syscalls) {
         s.address = r.varint();
-        if (!getValue(r, s.rax, nConstants, nStrings))
+        if (!getValue(r, s.rax, nConstants, nStrings, nCauses))
             return false;
     }
     out.codeReferences.resize(nCode);
@@ -358,6 +375,14 @@ ModuleCache::Locations ModuleCache::locations(const ElfImage& image) const {
     if (mapping && !decodeLocations(mapping->bytes(), out))
         out.clear();
     return out;
+}
+
+std::string ModuleCache::locationsVersion(const ElfImage& image) const {
+    struct stat st {};
+    if (!useDisk_ || image.buildId().empty() || ::stat((dir_ + "/" + image.buildId() + ".lines").c_str(), &st))
+        return {};
+    return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino);
 }
 
 void ModuleCache::storeLocations(const ElfImage& image, const Locations& all) const {

@@ -31,6 +31,9 @@ public:
     Locations locations(const ElfImage& image) const;
     // Replaces the image's entry with `all` (what locations() gave plus what was looked up since).
     void storeLocations(const ElfImage& image, const Locations& all) const;
+    // Which version of the image's cached locations is on disk (size, time and inode of the file;
+    // empty when there is none), for results that depend on them.
+    std::string locationsVersion(const ElfImage& image) const;
     static std::string encodeLocations(const Locations& all);
     static bool decodeLocations(std::string_view bytes, Locations& out);
 

@@ -30,8 +30,15 @@ public:
             out.param = static_cast<std::uint8_t>(v.param);
             break;
         case RegValue::Kind::Unknown: {
+            if (v.cause != 0) {
+                out.param = 1;
+                out.first = static_cast<std::uint32_t>(out_.causes.size());
+                out_.causes.push_back({v.causeAt, v.cause, v.causeReg});
+                break;
+            }
+            // The key views the reason in `v`, which outlives the builder (see ModuleFacts::from).
             const auto [it, added] =
-                strings_.emplace(v.reason, static_cast<std::uint32_t>(out_.reasonCount()));
+                strings_.emplace(std::string_view(v.reason), static_cast<std::uint32_t>(out_.reasonCount()));
             if (added) {
                 text_ += v.reason;
                 out_.reasonEnds.push_back(static_cast<std::uint32_t>(text_.size()));
@@ -45,7 +52,7 @@ public:
 
 private:
     ModuleFacts& out_;
-    std::unordered_map<std::string, std::uint32_t> strings_;
+    std::unordered_map<std::string_view, std::uint32_t> strings_;
     std::string text_;
 };
 
@@ -61,7 +68,9 @@ bool sameValue(const ModuleFacts& a, const ModuleFacts::Value& va, const ModuleF
     case RegValue::Kind::Param:
         return va.param == vb.param;
     case RegValue::Kind::Unknown:
-        return a.reasonOf(va) == b.reasonOf(vb);
+        if (va.param != vb.param)
+            return false;
+        return va.param == 1 ? *a.causeOf(va) == *b.causeOf(vb) : a.reasonOf(va) == b.reasonOf(vb);
     }
     return false;
 }
@@ -77,6 +86,13 @@ RegValue ModuleFacts::regValue(const Value& v) const {
     case RegValue::Kind::Param:
         return RegValue::fromParam(v.param);
     case RegValue::Kind::Unknown:
+        if (const auto* c = causeOf(v)) {
+            RegValue r;
+            r.cause = c->code;
+            r.causeReg = c->reg;
+            r.causeAt = c->at;
+            return r;
+        }
         return RegValue::unknown(std::string(reasonOf(v)));
     }
     return {};
@@ -91,6 +107,17 @@ ModuleFacts ModuleFacts::from(const std::vector<FunctionFacts>& facts) {
 void ModuleFacts::fill(ModuleFacts& out, const std::vector<FunctionFacts>& facts) {
     Builder b(out);
     out.functions.reserve(facts.size() + 1);
+    std::size_t calls = 0, syscalls = 0, code = 0, data = 0;
+    for (const auto& f : facts) {
+        calls += f.calls.size();
+        syscalls += f.syscalls.size();
+        code += f.codeReferences.size();
+        data += f.dataReferences.size();
+    }
+    out.calls.reserve(calls);
+    out.syscalls.reserve(syscalls);
+    out.codeReferences.reserve(code);
+    out.dataReferences.reserve(data);
     for (const auto& f : facts) {
         out.functions.push_back({f.start, f.end, static_cast<std::uint32_t>(out.calls.size()),
                                  static_cast<std::uint32_t>(out.syscalls.size()),

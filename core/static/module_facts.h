@@ -19,9 +19,18 @@ struct ModuleFacts {
     // A RegValue: constants live in `constants`, reasons in `reasonText`.
     struct Value {
         RegValue::Kind kind = RegValue::Kind::Unknown;
-        std::uint8_t param = 0;  // Param: the argument register
+        std::uint8_t param = 0;  // Param: the argument register; Unknown: 1 when `first` is a cause
         std::uint16_t count = 0; // Constants: how many, from `first` in `constants`
-        std::uint32_t first = 0; // Constants: index into `constants`; Unknown: the reason's index
+        std::uint32_t first = 0; // Constants: index into `constants`; Unknown: the reason's index,
+                                 // or the cause's (param 1)
+    };
+    // Why an Unknown value is unknown, when the analysis gave a cause rather than text
+    // (RegValue::cause; describeUnknown writes the text).
+    struct Cause {
+        std::int64_t at = 0;
+        std::uint8_t code = 0;
+        std::uint8_t reg = 0xff;
+        bool operator==(const Cause&) const = default;
     };
     struct Call {
         std::array<Value, 6> args; // rdi, rsi, rdx, rcx, r8, r9 at the call
@@ -49,6 +58,7 @@ struct ModuleFacts {
     std::vector<std::uint64_t> codeReferences;
     std::vector<std::uint64_t> dataReferences;
     std::vector<std::int64_t> constants;
+    std::vector<Cause> causes;
     // Reasons of Unknown values, each once: reason i is reasonText[reasonEnds[i-1], reasonEnds[i]).
     // Nearly every one names an address, so there are as many as there are call arguments; one
     // string holds them all: the `storage` it points into (a copy of the facts shares it), which is
@@ -81,9 +91,13 @@ struct ModuleFacts {
         const std::size_t begin = i == 0 ? 0 : reasonEnds[i - 1];
         return reasonText.substr(begin, reasonEnds[i] - begin);
     }
-    // The reason of an Unknown value (empty for other kinds).
+    // The reason of an Unknown value given as text (empty for other kinds and for causes).
     std::string_view reasonOf(const Value& v) const {
-        return v.kind == RegValue::Kind::Unknown ? reason(v.first) : std::string_view();
+        return v.kind == RegValue::Kind::Unknown && v.param == 0 ? reason(v.first) : std::string_view();
+    }
+    // The cause of an Unknown value given as one; nullptr otherwise.
+    const Cause* causeOf(const Value& v) const {
+        return v.kind == RegValue::Kind::Unknown && v.param == 1 ? &causes[v.first] : nullptr;
     }
     RegValue regValue(const Value& v) const;
 

@@ -30,6 +30,56 @@ enum class Why : std::uint8_t {
     Mixed,         // different kinds of values on paths that merge (v = the merge point)
 };
 
+// RegValue::cause: why a value is unknown, as describeCause words it.
+enum class Cause : std::uint8_t {
+    None,
+    Entry,              // `reg` is not set in the function
+    Load,               // loaded from memory at `at`
+    StackSlot,          // loaded from an untracked stack slot at `at`
+    ClobberedByCall,    // clobbered by the call at `at`
+    ClobberedBySyscall, // clobbered by the syscall at `at`
+    SyscallResult,      // the result of the syscall at `at`
+    Op,                 // computed by the instruction at `at`
+    TooMany,            // more than kMaxConstants values at `at`
+    Mixed,              // differs between the paths that merge at `at`
+    StackAddress,       // a stack address, `at` = offset from the entry rsp
+    Last = StackAddress,
+};
+
+template <typename Text>
+std::string describeCause(Cause cause, std::uint8_t regNo, std::int64_t v, const Text& text) {
+    const auto at = static_cast<std::uint64_t>(v);
+    const std::string reg = regNo < kGprCount ? gprName(regNo) : "value";
+    switch (cause) {
+    case Cause::StackAddress: {
+        const std::string off =
+            v < 0 ? "-" + hex(static_cast<std::uint64_t>(-v)) : "+" + hex(static_cast<std::uint64_t>(v));
+        return "holds a stack address (entry rsp" + off + ")";
+    }
+    case Cause::Entry:
+        return reg + " is not set in the function (the caller's value)";
+    case Cause::Load:
+        return reg + " loaded from memory at " + hex(at) + " (" + text(at) + ")";
+    case Cause::StackSlot:
+        return reg + " loaded from an untracked stack slot at " + hex(at) + " (" + text(at) + ")";
+    case Cause::ClobberedByCall:
+        return reg + " clobbered by call at " + hex(at);
+    case Cause::ClobberedBySyscall:
+        return reg + " clobbered by the syscall at " + hex(at);
+    case Cause::SyscallResult:
+        return reg + " holds the result of the syscall at " + hex(at);
+    case Cause::Op:
+        return reg + " computed by `" + text(at) + "` at " + hex(at);
+    case Cause::TooMany:
+        return reg + " has more than " + std::to_string(kMaxConstants) + " possible values at " + hex(at);
+    case Cause::Mixed:
+        return reg + " differs between the paths that merge at " + hex(at);
+    case Cause::None:
+        break;
+    }
+    return reg;
+}
+
 struct Val {
     enum Kind : std::uint8_t { Unk, Const, Set, Param, Stack };
     Kind k = Unk;
@@ -86,11 +136,13 @@ std::int64_t signExtend(std::int64_t v, unsigned width) {
 
 class RegisterFlow {
 public:
-    RegisterFlow(const FnCfg& cfg, const InsnCache& cache, InsnPrinter& printer, FunctionFacts& facts)
+    RegisterFlow(const FnCfg& cfg, const InsnCache& cache, InsnPrinter& printer, FunctionFacts& facts,
+                 bool reasonText)
         : cfg_(cfg)
         , cache_(cache)
         , printer_(printer)
-        , facts_(facts) {
+        , facts_(facts)
+        , reasonText_(reasonText) {
         sets_.emplace_back(); // id 0 unused
     }
 
@@ -118,8 +170,8 @@ public:
             mark[cfg_.entry] = 1;
             while (!stack.empty()) {
                 auto& [b, i] = stack.back();
-                if (i < cfg_.blocks[b].succ.size()) {
-                    const std::uint32_t s = cfg_.blocks[b].succ[i++];
+                if (const auto succ = cfg_.successorsOf(b); i < succ.size()) {
+                    const std::uint32_t s = succ[i++];
                     if (!mark[s]) {
                         mark[s] = 1;
                         stack.emplace_back(s, 0);
@@ -143,7 +195,7 @@ public:
                 State& s = cur_;
                 s = in_[b];
                 transferBlock(b, s, false);
-                for (const std::uint32_t succ : cfg_.blocks[b].succ) {
+                for (const std::uint32_t succ : cfg_.successorsOf(b)) {
                     if (!has_[succ]) {
                         in_[succ] = s;
                         has_[succ] = true;
@@ -250,6 +302,8 @@ private:
     }
 
     template <typename F> Val mapConsts(const Val& v, F f, std::uint64_t at, std::uint8_t reg) {
+        if (v.k == Val::Const) // one value: what makeConsts gives for it, without the vector
+            return Val::constant(f(v.v));
         std::vector<std::int64_t> out;
         for (const std::int64_t c : valuesOf(v))
             out.push_back(f(c));
@@ -757,41 +811,44 @@ private:
         }
         case Val::Param:
             return RegValue::fromParam(static_cast<int>(v.v));
-        case Val::Stack: {
-            const std::string off = v.v < 0 ? "-" + hex(static_cast<std::uint64_t>(-v.v))
-                                            : "+" + hex(static_cast<std::uint64_t>(v.v));
-            return RegValue::unknown("holds a stack address (entry rsp" + off + ")");
-        }
+        case Val::Stack:
+            return unknown(Cause::StackAddress, kNoReg, v.v);
         case Val::Unk:
             break;
         }
         const auto at = static_cast<std::uint64_t>(v.v);
-        const std::string reg = v.reg < kGprCount ? gprName(v.reg) : "value";
         switch (v.why) {
         case Why::Entry:
-            return RegValue::unknown(reg + " is not set in the function (the caller's value)");
+            return unknown(Cause::Entry, v.reg, v.v);
         case Why::Load:
-            return RegValue::unknown(reg + " loaded from memory at " + hex(at) + " (" + text(at) + ")");
+            return unknown(Cause::Load, v.reg, v.v);
         case Why::StackSlot:
-            return RegValue::unknown(reg + " loaded from an untracked stack slot at " + hex(at) + " (" +
-                                     text(at) + ")");
+            return unknown(Cause::StackSlot, v.reg, v.v);
         case Why::Clobbered: {
             const std::int32_t i = cache_.lookup(at);
             const bool bySyscall = i >= 0 && cache_.at(i).flow == x86::Flow::Syscall;
-            return RegValue::unknown(
-                reg + (bySyscall ? " clobbered by the syscall at " : " clobbered by call at ") + hex(at));
+            return unknown(bySyscall ? Cause::ClobberedBySyscall : Cause::ClobberedByCall, v.reg, v.v);
         }
         case Why::SyscallResult:
-            return RegValue::unknown(reg + " holds the result of the syscall at " + hex(at));
+            return unknown(Cause::SyscallResult, v.reg, v.v);
         case Why::Op:
-            return RegValue::unknown(reg + " computed by `" + text(at) + "` at " + hex(at));
+            return unknown(Cause::Op, v.reg, v.v);
         case Why::TooMany:
-            return RegValue::unknown(reg + " has more than " + std::to_string(kMaxConstants) +
-                                     " possible values at " + hex(at));
+            return unknown(Cause::TooMany, v.reg, v.v);
         case Why::Mixed:
-            return RegValue::unknown(reg + " differs between the paths that merge at " + hex(at));
+            return unknown(Cause::Mixed, v.reg, v.v);
         }
-        return RegValue::unknown(reg);
+        return unknown(Cause::None, v.reg, v.v);
+    }
+
+    RegValue unknown(Cause cause, std::uint8_t reg, std::int64_t at) {
+        if (reasonText_)
+            return RegValue::unknown(describeCause(cause, reg, at, [this](std::uint64_t a) { return text(a); }));
+        RegValue r;
+        r.cause = static_cast<std::uint8_t>(cause);
+        r.causeReg = reg;
+        r.causeAt = at;
+        return r;
     }
 
     const FnCfg& cfg_;
@@ -804,12 +861,26 @@ private:
     std::vector<bool> has_;
     std::vector<std::vector<std::int64_t>> sets_;
     std::unordered_map<std::uint64_t, std::string> text_;
+    bool reasonText_;
 };
 
 } // namespace
 
-void runDataflow(const FnCfg& cfg, const InsnCache& cache, InsnPrinter& printer, FunctionFacts& facts) {
-    RegisterFlow(cfg, cache, printer, facts).run();
+void runDataflow(const FnCfg& cfg, const InsnCache& cache, InsnPrinter& printer, FunctionFacts& facts,
+                 bool reasonText) {
+    RegisterFlow(cfg, cache, printer, facts, reasonText).run();
 }
 
 } // namespace swb::detail
+
+namespace swb {
+
+std::string describeUnknown(std::uint8_t cause, std::uint8_t reg, std::int64_t at,
+                            const std::function<std::string(std::uint64_t)>& instruction) {
+    using detail::Cause;
+    if (cause > static_cast<std::uint8_t>(Cause::Last))
+        cause = static_cast<std::uint8_t>(Cause::None);
+    return detail::describeCause(static_cast<Cause>(cause), reg, at, instruction);
+}
+
+} // namespace swb

@@ -486,7 +486,9 @@ void InsnCache::sweep(unsigned threads) {
     std::size_t total = insns_.size();
     for (const auto& ch : chunks)
         total += ch.insns.size();
-    insns_.reserve(total);
+    // Room for the instructions decoded on demand later (jumps into the middle of an instruction,
+    // code the sweep desynchronized on): growing would copy every instruction.
+    insns_.reserve(total + total / 16 + 1024);
     for (auto& ch : chunks) {
         const auto base = static_cast<std::int32_t>(insns_.size());
         auto& index = index_[ch.region];
@@ -498,7 +500,10 @@ void InsnCache::sweep(unsigned threads) {
 }
 
 InsnPrinter::InsnPrinter(const InsnCache& cache)
-    : cache_(cache) {
+    : InsnPrinter(cache.regions()) {}
+
+InsnPrinter::InsnPrinter(std::vector<CodeInput::Region> regions)
+    : regions_(std::move(regions)) {
     warmUpCapstone();
     csh h = 0;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
@@ -512,7 +517,7 @@ InsnPrinter::~InsnPrinter() {
 }
 
 std::string InsnPrinter::text(std::uint64_t address) {
-    for (const auto& r : cache_.regions()) {
+    for (const auto& r : regions_) {
         if (address < r.address || address - r.address >= r.bytes.size())
             continue;
         cs_insn* insn = nullptr;

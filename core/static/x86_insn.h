@@ -138,13 +138,14 @@ private:
 class InsnPrinter {
 public:
     explicit InsnPrinter(const InsnCache& cache);
+    explicit InsnPrinter(std::vector<CodeInput::Region> regions); // sorted by address
     ~InsnPrinter();
     InsnPrinter(const InsnPrinter&) = delete;
     InsnPrinter& operator=(const InsnPrinter&) = delete;
     std::string text(std::uint64_t address);
 
 private:
-    const InsnCache& cache_;
+    std::vector<CodeInput::Region> regions_;
     std::size_t handle_ = 0;
 };
 

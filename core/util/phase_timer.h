@@ -17,6 +17,7 @@ public:
         : enabled_(std::getenv("SWB_TIMING") != nullptr)
         , last_(std::chrono::steady_clock::now())
         , lastCpu_(cpuMs()) {}
+    bool enabled() const { return enabled_; }
     // Reports the time since the previous mark (or construction) under `name`.
     void mark(const char* name) {
         if (!enabled_)

@@ -2,6 +2,7 @@
 // fixture reaches it, with a witness path an analyst can read.
 #include "static/analyzer.h"
 #include "static/elf_image.h"
+#include "static/graph_record.h"
 #include "static/module_cache.h"
 #include "util/error.h"
 
@@ -163,6 +164,43 @@ private slots:
         QCOMPARE(analyzeProgram(opts).syscalls(), graph_.syscalls());
     }
 
+    void linkedGraphIsCached() {
+        AnalyzeOptions opts;
+        opts.program = kFixture;
+        opts.cacheDir = cacheDir_.path().toStdString();
+        const auto fresh = [&] {
+            AnalyzeOptions o = opts;
+            o.useCache = false;
+            std::string bytes;
+            encodeCallGraph(analyzeProgram(o), bytes);
+            return bytes;
+        }();
+        analyzeProgram(opts); // writes the record if an earlier test damaged it
+        const auto graphs = QDir(cacheDir_.path()).entryList({QStringLiteral("*.graph")});
+        QCOMPARE(graphs.size(), 1);
+        const auto recordPath = cacheDir_.filePath(graphs[0]).toStdString();
+        const auto written = inode(recordPath);
+        // Read back whole: the same graph as a run without any cache, and the record is not rewritten.
+        std::string again;
+        encodeCallGraph(analyzeProgram(opts), again);
+        QCOMPARE(inode(recordPath), written);
+        QVERIFY(again == fresh);
+        CallGraph decoded;
+        ByteReader r(again);
+        QVERIFY(decodeCallGraph(r, decoded) && r.atEnd());
+        QCOMPARE(decoded.syscalls(), graph_.syscalls());
+        // A damaged record is not trusted: the graph is linked again and the record replaced.
+        QFile record(cacheDir_.filePath(graphs[0]));
+        QVERIFY(record.open(QIODevice::ReadWrite));
+        const auto bytes = record.readAll();
+        QVERIFY(record.resize(bytes.size() - 7));
+        record.close();
+        std::string third;
+        encodeCallGraph(analyzeProgram(opts), third);
+        QVERIFY(third == fresh);
+        QVERIFY(inode(recordPath) != written);
+    }
+
     void cacheRejectsForeignBytes() {
         ModuleCache::Facts facts;
         QVERIFY(!ModuleCache::decode("not a cache entry", 100, facts));
@@ -195,6 +233,11 @@ private slots:
         in[0].calls.push_back(call);
         in[0].syscalls.push_back({0x1030, RegValue::constant(60)});
         in[0].syscalls.push_back({0x1035, RegValue::unknown("rax holds a stack address")});
+        RegValue caused; // an Unknown value with a cause rather than text (CodeInput::reasonText)
+        caused.cause = 2;
+        caused.causeReg = 0;
+        caused.causeAt = 0x1234;
+        in[0].syscalls.push_back({0x1038, caused});
         in[0].codeReferences = {0x3000, 0x1000};
         in[0].dataReferences = {0x5000, 0x4000, 0x6000};
         in[1].start = 0x2000;
@@ -222,12 +265,17 @@ private slots:
         QVERIFY(back == facts);
         QCOMPARE(back.function(1).end, std::uint64_t(0x2000));
         QCOMPARE(back.reasonOf(back.syscallsOf(0)[1].rax), std::string_view("rax holds a stack address"));
+        QCOMPARE(back.regValue(back.syscallsOf(0)[2].rax), caused);
+        QVERIFY(back.causeOf(back.syscallsOf(0)[2].rax) && !back.causeOf(back.syscallsOf(0)[1].rax));
         // Any change is seen by the comparison the test relies on.
         auto changed = in;
         changed[0].calls[0].args[3] = RegValue::unknown("call clobbered");
         QVERIFY(!(ModuleFacts::from(changed) == facts));
         changed = in;
         changed[0].dataReferences.pop_back();
+        QVERIFY(!(ModuleFacts::from(changed) == facts));
+        changed = in;
+        changed[0].syscalls[2].rax.causeAt = 0x1235;
         QVERIFY(!(ModuleFacts::from(changed) == facts));
     }
 

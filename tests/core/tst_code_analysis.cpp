@@ -1,4 +1,5 @@
 #include "static/code_analysis.h"
+#include "static/x86_insn.h"
 
 #include <QTest>
 
@@ -221,6 +222,7 @@ private slots:
     void unresolvedJumpTable();
     void jumpTableBoundInRipRelativeMemory();
     void noReturn();
+    void noReturnChangesTheExploration();
     void codeReferences_data();
     void codeReferences();
     void instructionsCapstoneCannotDecode();
@@ -723,6 +725,36 @@ void TestCodeAnalysis::noReturn() {
     QCOMPARE(findFunction(plain, 0x100e)->syscalls.size(), std::size_t{0}); // ud2 is found anyway
 }
 
+void TestCodeAnalysis::noReturnChangesTheExploration() {
+    // u never returns, so g does not, so f does not: the call to h after the call to g is never
+    // made, and h (found only there) is no function. The rounds keep their exploration until the
+    // no-return set is stable; exploring again then no longer finds h, so they run again exploring
+    // every round, and the result is the same as if they always had.
+    Snippet s{{
+                  0xe8, 0x0b, 0x00, 0x00, 0x00, // 0x1000: call 0x1010 (g)
+                  0xe8, 0x0e, 0x00, 0x00, 0x00, // 0x1005: call 0x1018 (h)
+                  0xc3,                         // 0x100a: ret
+                  0xcc, 0xcc, 0xcc, 0xcc, 0xcc, // 0x100b: padding
+                  0xe8, 0x05, 0x00, 0x00, 0x00, // 0x1010: g: call 0x101a (u)
+                  0xc3,                         // 0x1015: ret
+                  0xcc, 0xcc,                   // 0x1016: padding
+                  0xc3,                         // 0x1018: h: ret
+                  0xcc,                         // 0x1019: padding
+                  0x0f, 0x0b,                   // 0x101a: u: ud2
+              },
+              {},
+              {}};
+    const auto all = analyzeCode(s.input({0x1000}));
+    QCOMPARE(all.size(), std::size_t{3});
+    QVERIFY(!findFunction(all, 0x1018));
+    for (const std::uint64_t f : {0x1000, 0x1010, 0x101a}) {
+        QVERIFY(findFunction(all, f));
+        QVERIFY(findFunction(all, f)->noReturn);
+    }
+    QCOMPARE(findFunction(all, 0x1000)->calls.size(), std::size_t{1});
+    QVERIFY(analyzeCode(s.input({0x1000}), 2) == all);
+}
+
 void TestCodeAnalysis::codeReferences_data() {
     QTest::addColumn<bool>("positionDependent");
     QTest::addColumn<std::vector<std::int64_t>>("references");
@@ -909,6 +941,34 @@ void TestCodeAnalysis::libc() {
     const auto two = analyzeCode(in, 2);
     const auto t2 = Clock::now();
     QVERIFY(one == two);
+
+    // Without reason text: the same facts, every Unknown value with a cause that describeUnknown
+    // words exactly as the reason (the analyzer writes the text only for the values it shows).
+    CodeInput coded = in;
+    coded.reasonText = false;
+    const auto causes = analyzeCode(coded, 2);
+    QCOMPARE(causes.size(), one.size());
+    x86::InsnPrinter printer(in.code);
+    const auto instruction = [&](std::uint64_t a) { return printer.text(a); };
+    std::size_t described = 0;
+    auto sameValue = [&](const RegValue& text, const RegValue& cause) {
+        if (text.kind != RegValue::Kind::Unknown)
+            return text == cause;
+        ++described;
+        return cause.kind == RegValue::Kind::Unknown && cause.reason.empty() && cause.cause != 0 &&
+               describeUnknown(cause.cause, cause.causeReg, cause.causeAt, instruction) == text.reason;
+    };
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        QCOMPARE(causes[i].calls.size(), one[i].calls.size());
+        QCOMPARE(causes[i].syscalls.size(), one[i].syscalls.size());
+        for (std::size_t c = 0; c < one[i].calls.size(); ++c)
+            for (std::size_t k = 0; k < 6; ++k)
+                QVERIFY2(sameValue(one[i].calls[c].args[k], causes[i].calls[c].args[k]),
+                         one[i].calls[c].args[k].reason.c_str());
+        for (std::size_t c = 0; c < one[i].syscalls.size(); ++c)
+            QVERIFY(sameValue(one[i].syscalls[c].rax, causes[i].syscalls[c].rax));
+    }
+    QVERIFY(described > 10000);
 
     auto siteValues = [&](const char* name) {
         const FunctionFacts* f = findFunction(one, elf.function(name));
