@@ -3,11 +3,11 @@
 //   OUTDIR/new-analysis.png    File › New Analysis… filled in for redis-server
 //   OUTDIR/validation.png      the project with a validation run's violations on the timeline
 //   OUTDIR/workbench-dark.png  the workbench under a dark palette (Fusion), wait4 selected
+#include "graph/path_graph_view.h"
 #include "jobs/job_dialogs.h"
 #include "main_window.h"
 #include "model/syscall_table.h"
 #include "trace/trace_file.h"
-#include "graph/path_graph_view.h"
 #include "workbench_view.h"
 
 #include <QApplication>

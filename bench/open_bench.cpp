@@ -13,8 +13,8 @@
 #include "util/error.h"
 
 #include <QApplication>
-#include <QFileInfo>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTimer>
 

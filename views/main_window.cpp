@@ -127,8 +127,8 @@ MainWindow::MainWindow(QWidget* parent)
     newAnalysisAction->setStatusTip(tr("Trace a command line and/or analyze a binary into a new project"));
     connect(newAnalysisAction, &QAction::triggered, this, &MainWindow::showNewAnalysisDialog);
 
-    auto* validateAction = new QAction(QIcon::fromTheme(QStringLiteral("system-run")),
-                                       tr("&Validate in Complain Mode…"), this);
+    auto* validateAction =
+        new QAction(QIcon::fromTheme(QStringLiteral("system-run")), tr("&Validate in Complain Mode…"), this);
     validateAction->setObjectName(QStringLiteral("validateAction"));
     validateAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V));
     validateAction->setStatusTip(
@@ -170,10 +170,11 @@ MainWindow::MainWindow(QWidget* parent)
     toolBar->addAction(undoAction);
     toolBar->addAction(redoAction);
 
-    auto* placeholder = new QLabel(tr("Start with File › New Analysis… (trace a program, analyze its binary),\n"
-                                      "or open a project, trace, strace log, analysis or seccomp profile with "
-                                      "File › Open… or by dropping it here."),
-                                   stack_);
+    auto* placeholder =
+        new QLabel(tr("Start with File › New Analysis… (trace a program, analyze its binary),\n"
+                      "or open a project, trace, strace log, analysis or seccomp profile with "
+                      "File › Open… or by dropping it here."),
+                   stack_);
     placeholder->setObjectName(QStringLiteral("emptyPlaceholder"));
     placeholder->setAlignment(Qt::AlignCenter);
     placeholder->setEnabled(false);
@@ -322,8 +323,8 @@ ValidateDialog* MainWindow::showValidateDialog() {
                     false);
         return nullptr;
     }
-    auto* dialog =
-        new ValidateDialog(wb->validationProfile(), wb->recordedCommandLine(), wb->nextValidationTracePath(), this);
+    auto* dialog = new ValidateDialog(wb->validationProfile(), wb->recordedCommandLine(),
+                                      wb->nextValidationTracePath(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     const QPointer<WorkbenchView> target(wb);
     connect(dialog, &QDialog::accepted, this, [this, dialog, target] {
@@ -571,8 +572,8 @@ void MainWindow::updateForCurrentTrace() {
         setWindowTitle(tr("%1 — Seccomp Workbench").arg(QFileInfo(profile->filePath()).fileName()));
         statsLabel_->setText(tr("Seccomp profile"));
         const QStringList warnings = profile->warnings();
-        warningLabel_->setText(warnings.isEmpty() ? QString()
-                                                  : tr("Warning: %1").arg(warnings.join(QStringLiteral("; "))));
+        warningLabel_->setText(
+            warnings.isEmpty() ? QString() : tr("Warning: %1").arg(warnings.join(QStringLiteral("; "))));
         warningLabel_->setToolTip(warnings.join(QLatin1Char('\n')));
         return;
     }

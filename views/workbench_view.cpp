@@ -136,10 +136,9 @@ WorkbenchView::WorkbenchView(QWidget* parent)
                                            : tr("Deny in all phases, with a note…"));
         connect(a, &QAction::triggered, this, [this, al] {
             bool ok = false;
-            const QString note =
-                QInputDialog::getText(this, tr("Review Note"),
-                                      tr("Why (kept in the project and shown in exported profiles):"),
-                                      QLineEdit::Normal, QString(), &ok);
+            const QString note = QInputDialog::getText(
+                this, tr("Review Note"), tr("Why (kept in the project and shown in exported profiles):"),
+                QLineEdit::Normal, QString(), &ok);
             if (ok)
                 decide(al, 0, note);
         });
@@ -156,7 +155,8 @@ WorkbenchView::WorkbenchView(QWidget* parent)
         }
         const auto cleared = static_cast<int>(session_->project().decisions.size() - keep.size());
         if (cleared > 0)
-            session_->replaceDecisions(std::move(keep), cleared == 1 ? tr("Clear 1 decision") : tr("Clear %1 decisions").arg(cleared));
+            session_->replaceDecisions(std::move(keep), cleared == 1 ? tr("Clear 1 decision")
+                                                                     : tr("Clear %1 decisions").arg(cleared));
     });
     decideButton->setMenu(decideMenu);
     auto* compareButton = new QToolButton(this);
@@ -313,7 +313,8 @@ QString WorkbenchView::nextValidationTracePath() const {
 }
 
 void WorkbenchView::showValidation(const QString& tracePath, const QString& report) {
-    validation_ = std::make_shared<const Trace>(readTraceFile(QFile::encodeName(tracePath).toStdString()).trace);
+    validation_ =
+        std::make_shared<const Trace>(readTraceFile(QFile::encodeName(tracePath).toStdString()).trace);
     validationPath_ = tracePath;
     validationReport_ = report;
     std::size_t violations = 0;
@@ -325,7 +326,7 @@ void WorkbenchView::showValidation(const QString& tracePath, const QString& repo
         }
     filter_->setViolated(std::move(violated));
     const QString item = violations == 1 ? tr("Validation run: 1 violation")
-                                        : tr("Validation run: %1 violations").arg(violations);
+                                         : tr("Validation run: %1 violations").arg(violations);
     if (runSelector_->count() < 2)
         runSelector_->addItem(item);
     else

@@ -109,10 +109,10 @@ int runAnalyze(const AnalyzeArgs& args) {
     // One reachability pass for the summary (syscalls() and unresolvedSites() each make their own).
     const auto live = graph.reachable();
     const std::size_t unresolvedCount = graph.unresolvedSitesOf(live).size();
-    std::cerr << "swb: " << graph.syscallsOf(live).size() << " syscalls reachable from " << graph.entries.size()
-              << " entry points in " << graph.modules.size() << " modules; " << unresolvedCount
-              << " unresolved site" << (unresolvedCount == 1 ? "" : "s") << "; written to " << output
-              << " (" << static_cast<int>(seconds * 1000) << " ms)\n";
+    std::cerr << "swb: " << graph.syscallsOf(live).size() << " syscalls reachable from "
+              << graph.entries.size() << " entry points in " << graph.modules.size() << " modules; "
+              << unresolvedCount << " unresolved site" << (unresolvedCount == 1 ? "" : "s") << "; written to "
+              << output << " (" << static_cast<int>(seconds * 1000) << " ms)\n";
     for (const auto& note : graph.notes)
         if (note.starts_with("missing library") || note.starts_with("dlopen"))
             std::cerr << "swb: " << note << '\n';

@@ -67,14 +67,20 @@ const std::unordered_set<std::string>& noReturnNames() {
 // glibc functions that may load NSS service modules (getpwnam, getaddrinfo, ...).
 const std::set<std::string, std::less<>>& nssEntryNames() {
     static const std::set<std::string, std::less<>> names = {
-        "getpwnam",         "getpwnam_r",         "getpwuid",        "getpwuid_r",      "getpwent",
-        "getpwent_r",       "getgrnam",           "getgrnam_r",      "getgrgid",        "getgrgid_r",
-        "getgrent",         "getgrent_r",         "getgrouplist",    "initgroups",      "getspnam",
-        "getspnam_r",       "getaddrinfo",        "gethostbyname",   "gethostbyname_r", "gethostbyname2",
-        "gethostbyname2_r", "gethostbyaddr",      "gethostbyaddr_r", "getnameinfo",     "getservbyname",
-        "getservbyname_r",  "getservbyport",      "getservbyport_r", "getprotobyname",  "getprotobyname_r",
-        "getprotobynumber", "getprotobynumber_r", "getnetbyname",    "getrpcbyname",    "getrpcbynumber",
-        "innetgr",          "setnetgrent",        "getnetgrent"};
+        "getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getpwent", "getpwent_r", "getgrnam",
+        "getgrnam_r", "getgrgid", "getgrgid_r", "getgrent", "getgrent_r", "getgrouplist", "initgroups",
+        "getspnam", "getspnam_r", "getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2",
+        "gethostbyname2_r", "gethostbyaddr", "gethostbyaddr_r", "getnameinfo", "getservbyname",
+        "getservbyname_r", "getservbyport", "getservbyport_r", "getprotobyname", "getprotobyname_r",
+        "getprotobynumber", "getprotobynumber_r", "getnetbyname", "getrpcbyname", "getrpcbynumber", "innetgr",
+        "setnetgrent", "getnetgrent",
+        // Every other database of nsswitch.conf: gshadow, shadow enumeration, the *ent iterators,
+        // networks by address, rpc, aliases, ethers, publickey.
+        "getsgnam", "getsgnam_r", "getsgent", "getsgent_r", "getspent", "getspent_r", "gethostent",
+        "gethostent_r", "getservent", "getservent_r", "getprotoent", "getprotoent_r", "getnetbyname_r",
+        "getnetbyaddr", "getnetbyaddr_r", "getnetent", "getnetent_r", "getrpcbyname_r", "getrpcbynumber_r",
+        "getrpcent", "getrpcent_r", "getaliasbyname", "getaliasbyname_r", "getaliasent", "getaliasent_r",
+        "ether_hostton", "ether_ntohost", "getpublickey", "getsecretkey", "getnetgrent_r"};
     return names;
 }
 
@@ -727,8 +733,9 @@ private:
             std::vector<CodeInput::Region> regions;
             for (const auto& r : modules_[mi].image->codeRegions())
                 regions.push_back({r.address, r.bytes});
-            std::sort(regions.begin(), regions.end(),
-                      [](const CodeInput::Region& a, const CodeInput::Region& b) { return a.address < b.address; });
+            std::sort(
+                regions.begin(), regions.end(),
+                [](const CodeInput::Region& a, const CodeInput::Region& b) { return a.address < b.address; });
             printer = std::make_unique<x86::InsnPrinter>(std::move(regions));
         }
         return printer->text(address);
@@ -1304,7 +1311,8 @@ private:
                 case RegValue::Kind::Unknown:
                     graph_.sites.push_back({e.from, e.site, -1,
                                             std::string("syscall number passed to ") + describe(w.wrapper) +
-                                                " in " + kArgRegs[w.param] + ": " + describeValue(fromModule, v),
+                                                " in " + kArgRegs[w.param] + ": " +
+                                                describeValue(fromModule, v),
                                             w.executes});
                     break;
                 }
@@ -1588,7 +1596,7 @@ private:
     std::vector<std::vector<std::uint32_t>> outEdges_, inEdges_;
     std::vector<char> live_;
     std::map<std::uint32_t, std::unique_ptr<x86::InsnPrinter>> printers_; // by module (instructionText)
-    bool graphFromRecord_ = false;              // graph_ is a cached linked graph (readGraph)
+    bool graphFromRecord_ = false;               // graph_ is a cached linked graph (readGraph)
     std::vector<std::uint32_t> locationSources_; // modules of witness functions (addSourceLocations)
 };
 

@@ -766,7 +766,8 @@ public:
             const std::int32_t last = order[b.first + b.count - 1];
             if (sc_.flags[static_cast<std::size_t>(last)] & kFallsThrough) {
                 const std::int32_t nid = cache_.lookup(cache_.at(last).next());
-                edges.emplace_back(bi, static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(nid)]));
+                edges.emplace_back(bi,
+                                   static_cast<std::uint32_t>(sc_.blockOf[static_cast<std::size_t>(nid)]));
             }
         }
         for (const auto& [from, to] : jumps)
@@ -932,7 +933,7 @@ std::vector<FunctionFacts> analyzeCode(const CodeInput& input, unsigned threads)
         built.clear();
         mayReturn.clear();
         added.clear();
-        bool explore = true;   // explore this round
+        bool explore = true;    // explore this round
         bool verifying = false; // this round only checks a lazy run's exploration
         bool stale = false;     // a lazy run's exploration differed from a fresh one
         for (bool firstRound = true;; firstRound = false) {

@@ -379,7 +379,8 @@ ModuleCache::Locations ModuleCache::locations(const ElfImage& image) const {
 
 std::string ModuleCache::locationsVersion(const ElfImage& image) const {
     struct stat st {};
-    if (!useDisk_ || image.buildId().empty() || ::stat((dir_ + "/" + image.buildId() + ".lines").c_str(), &st))
+    if (!useDisk_ || image.buildId().empty() ||
+        ::stat((dir_ + "/" + image.buildId() + ".lines").c_str(), &st))
         return {};
     return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
            std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino);

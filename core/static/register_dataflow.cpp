@@ -843,7 +843,8 @@ private:
 
     RegValue unknown(Cause cause, std::uint8_t reg, std::int64_t at) {
         if (reasonText_)
-            return RegValue::unknown(describeCause(cause, reg, at, [this](std::uint64_t a) { return text(a); }));
+            return RegValue::unknown(
+                describeCause(cause, reg, at, [this](std::uint64_t a) { return text(a); }));
         RegValue r;
         r.cause = static_cast<std::uint8_t>(cause);
         r.causeReg = reg;

@@ -681,7 +681,8 @@ TracerResult Tracer::run(const TracerOptions& options) {
                     ::close(filterPipe[1]);
                 }
                 d.teardownWakeTimer();
-                throw Error(options.outputFile + ": cannot create the program's output file: " + errnoText(err));
+                throw Error(options.outputFile +
+                            ": cannot create the program's output file: " + errnoText(err));
             }
         }
         // Built before fork: the child of a multi-threaded tracer may not allocate.

@@ -495,7 +495,9 @@ private slots:
             if (done >= 1)
                 stop = true;
         };
-        opts.cancelled = [&] { return stop.load(); };
+        opts.cancelled = [&] {
+            return stop.load();
+        };
         try {
             analyzeProgram(opts);
             QFAIL("the analysis ran to its end although cancelled");
@@ -507,7 +509,9 @@ private slots:
         QVERIFY(QDir(cache.path()).entryList({QStringLiteral("*.rounds")}).isEmpty());
         // Cancelled before anything started: nothing analyzed at all.
         opts.progress = nullptr;
-        opts.cancelled = [] { return true; };
+        opts.cancelled = [] {
+            return true;
+        };
         QVERIFY_THROWS_EXCEPTION(Cancelled, analyzeProgram(opts));
     }
 

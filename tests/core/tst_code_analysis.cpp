@@ -949,7 +949,9 @@ void TestCodeAnalysis::libc() {
     const auto causes = analyzeCode(coded, 2);
     QCOMPARE(causes.size(), one.size());
     x86::InsnPrinter printer(in.code);
-    const auto instruction = [&](std::uint64_t a) { return printer.text(a); };
+    const auto instruction = [&](std::uint64_t a) {
+        return printer.text(a);
+    };
     std::size_t described = 0;
     auto sameValue = [&](const RegValue& text, const RegValue& cause) {
         if (text.kind != RegValue::Kind::Unknown)

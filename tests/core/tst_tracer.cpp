@@ -130,7 +130,8 @@ private slots:
             tracer2.run(opts);
             QFAIL("ran without its output file");
         } catch (const Error& e) {
-            QVERIFY2(std::string(e.what()).find("/nonexistent-dir/program.log") != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).find("/nonexistent-dir/program.log") != std::string::npos,
+                     e.what());
         }
     }
 

@@ -78,36 +78,50 @@ private slots:
         // Each workload is a shell script run as `sh -c SCRIPT`; $W is a private scratch directory.
         QTest::newRow("coreutils ls") << QStringLiteral("ls -la /usr/bin > /dev/null") << QStringList{};
         QTest::newRow("pipeline") << QStringLiteral(
-            "cat /etc/passwd | sort | uniq -c | sort -rn | head -3 > /dev/null") << QStringList{};
-        QTest::newRow("file ops") << QStringLiteral(
-            "mkdir -p $W/d && cp /etc/os-release $W/d/a && mv $W/d/a $W/d/b && chmod 600 $W/d/b && "
-            "ln -s b $W/d/c && stat $W/d/c > /dev/null && rm -r $W/d") << QStringList{};
+                                         "cat /etc/passwd | sort | uniq -c | sort -rn | head -3 > /dev/null")
+                                  << QStringList{};
+        QTest::newRow("file ops")
+            << QStringLiteral(
+                   "mkdir -p $W/d && cp /etc/os-release $W/d/a && mv $W/d/a $W/d/b && chmod 600 $W/d/b && "
+                   "ln -s b $W/d/c && stat $W/d/c > /dev/null && rm -r $W/d")
+            << QStringList{};
         QTest::newRow("tar gzip") << QStringLiteral(
-            "tar -C /usr/share -czf - doc/bash | gzip -dc | wc -c > /dev/null") << QStringList{};
-        QTest::newRow("identity") << QStringLiteral("id; date -u; uname -a; env > /dev/null; nproc") << QStringList{};
-        QTest::newRow("grep find") << QStringLiteral(
-            "find /usr/share/doc -maxdepth 2 -name 'copyright' | head -50 | xargs grep -l GPL > /dev/null") << QStringList{};
+                                         "tar -C /usr/share -czf - doc/bash | gzip -dc | wc -c > /dev/null")
+                                  << QStringList{};
+        QTest::newRow("identity") << QStringLiteral("id; date -u; uname -a; env > /dev/null; nproc")
+                                  << QStringList{};
+        QTest::newRow("grep find") << QStringLiteral("find /usr/share/doc -maxdepth 2 -name 'copyright' | "
+                                                     "head -50 | xargs grep -l GPL > /dev/null")
+                                   << QStringList{};
         QTest::newRow("multi-threaded sort")
             << QStringLiteral("seq 1 200000 | sort --parallel=4 -S 8M -r -n > /dev/null") << QStringList{};
-        QTest::newRow("python3") << QStringLiteral(
-            "python3 -c 'import json, threading, hashlib\n"
-            "def work(i): hashlib.sha256(json.dumps(list(range(i*1000))).encode()).hexdigest()\n"
-            "ts=[threading.Thread(target=work, args=(i,)) for i in range(4)]\n"
-            "[t.start() for t in ts]; [t.join() for t in ts]'") << QStringList{};
+        QTest::newRow("python3")
+            << QStringLiteral(
+                   "python3 -c 'import json, threading, hashlib\n"
+                   "def work(i): hashlib.sha256(json.dumps(list(range(i*1000))).encode()).hexdigest()\n"
+                   "ts=[threading.Thread(target=work, args=(i,)) for i in range(4)]\n"
+                   "[t.start() for t in ts]; [t.join() for t in ts]'")
+            << QStringList{};
         QTest::newRow("sqlite3") << QStringLiteral(
-            "sqlite3 $W/db.sqlite 'create table t(a integer primary key, b text);"
-            "insert into t(b) values (\"x\"),(\"y\"); create index i on t(b); select count(*) from t;' > "
-            "/dev/null;"
-            " rm -f $W/db.sqlite") << QStringList{};
-        QTest::newRow("redis server and client") << QStringLiteral(
-            "redis-server --port 0 --unixsocket $W/r.sock --save '' --appendonly no --daemonize no "
-            "--dir $W > /dev/null & sleep 0.2; "
-            "i=0; until redis-cli -s $W/r.sock ping > /dev/null 2>&1; do i=$((i+1)); [ $i -gt 100 ] && exit "
-            "9; "
-            "sleep 0.1; done; "
-            "redis-cli -s $W/r.sock set k v > /dev/null && redis-cli -s $W/r.sock get k > /dev/null && "
-            "redis-cli -s $W/r.sock shutdown nosave > /dev/null 2>&1; wait")
-            << QStringList{QStringLiteral("rt_sigsuspend")}; // sh's `wait` blocks only if redis is still exiting
+                                        "sqlite3 $W/db.sqlite 'create table t(a integer primary key, b text);"
+                                        "insert into t(b) values (\"x\"),(\"y\"); create index i on t(b); "
+                                        "select count(*) from t;' > "
+                                        "/dev/null;"
+                                        " rm -f $W/db.sqlite")
+                                 << QStringList{};
+        QTest::newRow("redis server and client")
+            << QStringLiteral(
+                   "redis-server --port 0 --unixsocket $W/r.sock --save '' --appendonly no --daemonize no "
+                   "--dir $W > /dev/null & sleep 0.2; "
+                   "i=0; until redis-cli -s $W/r.sock ping > /dev/null 2>&1; do i=$((i+1)); [ $i -gt 100 ] "
+                   "&& exit "
+                   "9; "
+                   "sleep 0.1; done; "
+                   "redis-cli -s $W/r.sock set k v > /dev/null && redis-cli -s $W/r.sock get k > /dev/null "
+                   "&& "
+                   "redis-cli -s $W/r.sock shutdown nosave > /dev/null 2>&1; wait")
+            << QStringList{
+                   QStringLiteral("rt_sigsuspend")}; // sh's `wait` blocks only if redis is still exiting
     }
 
     void sameSyscallSetAsStrace() {

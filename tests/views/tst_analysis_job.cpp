@@ -130,9 +130,10 @@ private slots:
         const auto& ev = wb->session()->evidence().bySyscall;
         const auto write = ev.find(SYS_write);
         QVERIFY(write != ev.end());
-        QVERIFY(write->second.seenDynamically()); // seen in the run
-        QVERIFY(write->second.statics.has_value());   // and found statically
-        QCOMPARE(wb->timeline()->timelineView()->lanes().trace().get(), wb->session()->traces().front().get());
+        QVERIFY(write->second.seenDynamically());   // seen in the run
+        QVERIFY(write->second.statics.has_value()); // and found statically
+        QCOMPARE(wb->timeline()->timelineView()->lanes().trace().get(),
+                 wb->session()->traces().front().get());
     }
 
     // The analyzer refuses a file: the dialog shows its message, stays open, and nothing is left.
@@ -257,7 +258,8 @@ private slots:
         QVERIFY(selector);
         QTRY_COMPARE_WITH_TIMEOUT(wb->shownRun(), 1, 60'000);
         QVERIFY(wb->validationTrace());
-        QVERIFY2(wb->validationReport().contains(QStringLiteral("write ×")), qPrintable(wb->validationReport()));
+        QVERIFY2(wb->validationReport().contains(QStringLiteral("write ×")),
+                 qPrintable(wb->validationReport()));
         QCOMPARE(selector->count(), 2);
         QFile output(dir.filePath(QStringLiteral("plain-validation-1.swbtrace.log")));
         QVERIFY(output.open(QIODevice::ReadOnly));
@@ -275,7 +277,8 @@ private slots:
         // The review table's quick filter keeps the violated syscalls: here write, denied above.
         wb->filterModel()->setQuickFilter(ReviewFilterModel::Quick::Violated);
         QCOMPARE(wb->filterModel()->rowCount(), 1);
-        QCOMPARE(wb->filterModel()->index(0, ReviewTableModel::NameColumn).data().toString(), QStringLiteral("write"));
+        QCOMPARE(wb->filterModel()->index(0, ReviewTableModel::NameColumn).data().toString(),
+                 QStringLiteral("write"));
         // The next run never overwrites this one.
         QCOMPARE(wb->nextValidationTracePath(), dir.filePath(QStringLiteral("plain-validation-2.swbtrace")));
         // Back to the recorded run: its trace and boundary.

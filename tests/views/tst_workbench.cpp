@@ -2,8 +2,8 @@
 // on the timeline (press, move, release), undo it from the Edit menu's stack, filter the review
 // table, decide about a syscall, save.
 #include "main_window.h"
-#include "profile/profile_view.h"
 #include "profile/profile_io.h"
+#include "profile/profile_view.h"
 #include "review/export_dialog.h"
 #include "review/review_session.h"
 #include "review/review_table_model.h"
@@ -181,7 +181,7 @@ private slots:
         for (int nr : wb.selectedSyscalls()) {
             QVERIFY(!wb.session()->allowed(nr, Phase::Init));
             const auto* d = wb.session()->project().decisionFor(SyscallTable::forArch(Arch::X86_64).name(nr),
-                                                                  Phase::Init);
+                                                                Phase::Init);
             QVERIFY(d);
             QCOMPARE(d->note, std::string("not exercised by the workload"));
         }
@@ -205,24 +205,32 @@ private slots:
         QVERIFY(window.openFile(profile));
         auto* view = qobject_cast<ProfileView*>(window.findChild<QTabWidget*>()->currentWidget());
         QVERIFY(view);
-        QAbstractItemModelTester tester(view->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QAbstractItemModelTester proxyTester(view->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(view->model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(view->proxy(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
         const swb::Profile loaded = loadProfile(profile.toStdString());
         QCOMPARE(view->model()->rowCount(), int(loaded.rules.size()));
-        QVERIFY2(view->summaryText().contains(QStringLiteral("%1 syscalls allowed").arg(loaded.allowedNumbers().size())),
+        QVERIFY2(view->summaryText().contains(
+                     QStringLiteral("%1 syscalls allowed").arg(loaded.allowedNumbers().size())),
                  qPrintable(view->summaryText()));
-        QVERIFY(view->summaryText().contains(QStringLiteral("Default action SCMP_ACT_ERRNO (Operation not permitted)")));
+        QVERIFY(view->summaryText().contains(
+            QStringLiteral("Default action SCMP_ACT_ERRNO (Operation not permitted)")));
         // Each rule with its action, risk and group (the group and reason from the exported comment).
         bool seen = false;
         for (int r = 0; r < view->model()->rowCount(); ++r)
-            if (view->model()->index(r, ProfileRulesModel::NameColumn).data().toString() == QLatin1String("execve")) {
+            if (view->model()->index(r, ProfileRulesModel::NameColumn).data().toString() ==
+                QLatin1String("execve")) {
                 seen = true;
                 QCOMPARE(view->model()->index(r, ProfileRulesModel::ActionColumn).data().toString(),
                          QStringLiteral("SCMP_ACT_ALLOW"));
                 QCOMPARE(view->model()->index(r, ProfileRulesModel::RiskColumn).data().toString(),
                          QStringLiteral("medium"));
-                QVERIFY(view->model()->index(r, ProfileRulesModel::ReasonColumn).data().toString().contains(
-                    QStringLiteral("execve (seen 1x in init")));
+                QVERIFY(view->model()
+                            ->index(r, ProfileRulesModel::ReasonColumn)
+                            .data()
+                            .toString()
+                            .contains(QStringLiteral("execve (seen 1x in init")));
             }
         QVERIFY(seen);
         // The filter box matches names, groups and reasons.

@@ -251,7 +251,8 @@ void EvidencePanel::render() {
         html += QStringLiteral("<p>") + tr("No analysis shows this syscall.") + QStringLiteral("</p>");
     } else {
         const StaticEvidence& s = *evidence_->statics;
-        html += QStringLiteral("<p>") + (s.sites == 1 ? tr("1 reachable call site") : tr("%1 reachable call sites").arg(s.sites));
+        html += QStringLiteral("<p>") +
+                (s.sites == 1 ? tr("1 reachable call site") : tr("%1 reachable call sites").arg(s.sites));
         html += s.serving ? tr(", reachable while serving.") : tr(", not reachable from the serving roots.");
         html += QStringLiteral("</p>");
         if (s.special)

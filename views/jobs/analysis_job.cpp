@@ -77,9 +77,9 @@ QString NewAnalysisRequest::problem() const {
     if (directory.isEmpty())
         return QObject::tr("Choose a directory for the project's files.");
     QStringList existing;
-    for (const QString& f : {projectPath(), command.isEmpty() ? QString() : tracePath(),
-                             command.isEmpty() ? QString() : outputPath(),
-                             binary.isEmpty() ? QString() : analysisPath()})
+    for (const QString& f :
+         {projectPath(), command.isEmpty() ? QString() : tracePath(),
+          command.isEmpty() ? QString() : outputPath(), binary.isEmpty() ? QString() : analysisPath()})
         if (!f.isEmpty() && QFileInfo::exists(f))
             existing << f;
     if (!existing.isEmpty())
@@ -245,7 +245,9 @@ void AnalysisJob::runNewAnalysis(const NewAnalysisRequest& r) {
                 setStage(tr("Analyzing: %1").arg(QString::fromStdString(stage)), static_cast<int>(done),
                          static_cast<int>(total));
             };
-            opts.cancelled = [this] { return cancel_.load(); };
+            opts.cancelled = [this] {
+                return cancel_.load();
+            };
             const CallGraph graph = analyzeProgram(opts);
             if (cancel_)
                 throw Cancelled();
@@ -310,15 +312,16 @@ void AnalysisJob::runValidation(const ValidationRequest& r) {
     QStringList counts;
     for (const auto& [name, n] : result.countsByName())
         counts << QStringLiteral("%1 ×%2").arg(QString::fromStdString(name)).arg(n);
-    QString text = result.violations.empty()
-                       ? tr("No violation: every syscall of the run is allowed by the reviewed profile.")
-                       : (result.violations.size() == 1 ? tr("1 violation: %1")
-                                                           : tr("%1 violations: %2").arg(result.violations.size()))
-                             .arg(counts.join(QStringLiteral(", ")));
-    text += QLatin1Char('\n') + tr("%1 syscalls, program %2; trace written to %3, its output to %4")
-                                    .arg(result.trace.eventCount())
-                                    .arg(exitText(result.exitStatus), r.tracePath,
-                                         r.tracePath + QStringLiteral(".log"));
+    QString text =
+        result.violations.empty()
+            ? tr("No violation: every syscall of the run is allowed by the reviewed profile.")
+            : (result.violations.size() == 1 ? tr("1 violation: %1")
+                                             : tr("%1 violations: %2").arg(result.violations.size()))
+                  .arg(counts.join(QStringLiteral(", ")));
+    text += QLatin1Char('\n') +
+            tr("%1 syscalls, program %2; trace written to %3, its output to %4")
+                .arg(result.trace.eventCount())
+                .arg(exitText(result.exitStatus), r.tracePath, r.tracePath + QStringLiteral(".log"));
     const QString path = r.tracePath;
     post([this, path, text] {
         running_ = false;

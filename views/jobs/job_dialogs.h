@@ -102,7 +102,8 @@ private:
 class ValidateDialog : public JobDialog {
     Q_OBJECT
 public:
-    ValidateDialog(Profile profile, const QString& command, const QString& tracePath, QWidget* parent = nullptr);
+    ValidateDialog(Profile profile, const QString& command, const QString& tracePath,
+                   QWidget* parent = nullptr);
     QStringList command() const;
     QString tracePath() const;
     void setCommand(const QString& commandLine);

@@ -22,7 +22,8 @@ QString actionText(SeccompAction action, int errnoRet, int defaultErrno) {
     QString text = QString::fromLatin1(seccompActionName(action));
     if (action == SeccompAction::Errno) {
         const int e = errnoRet >= 0 ? errnoRet : defaultErrno;
-        text += QStringLiteral(" (%1)").arg(QString::fromLocal8Bit(::strerrordesc_np(e) ? ::strerrordesc_np(e) : "?"));
+        text += QStringLiteral(" (%1)").arg(
+            QString::fromLocal8Bit(::strerrordesc_np(e) ? ::strerrordesc_np(e) : "?"));
     }
     return text;
 }
@@ -32,7 +33,8 @@ QString conditionsText(const ProfileRule& r) {
     for (const ArgCondition& c : r.args) {
         QString op = QString::fromLatin1(argOpName(c.op)).remove(QStringLiteral("SCMP_CMP_"));
         if (c.op == ArgOp::MaskedEqual)
-            parts << QStringLiteral("arg%1 & %2 == %3").arg(c.index).arg(c.value, 0, 16).arg(c.valueTwo, 0, 16);
+            parts
+                << QStringLiteral("arg%1 & %2 == %3").arg(c.index).arg(c.value, 0, 16).arg(c.valueTwo, 0, 16);
         else
             parts << QStringLiteral("arg%1 %2 0x%3").arg(c.index).arg(op).arg(c.value, 0, 16);
     }

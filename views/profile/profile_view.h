@@ -17,8 +17,16 @@ namespace swb {
 class ProfileRulesModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { NameColumn, NumberColumn, ActionColumn, ConditionsColumn, RiskColumn, GroupColumn,
-                  ReasonColumn, ColumnCount };
+    enum Column {
+        NameColumn,
+        NumberColumn,
+        ActionColumn,
+        ConditionsColumn,
+        RiskColumn,
+        GroupColumn,
+        ReasonColumn,
+        ColumnCount
+    };
     Q_ENUM(Column)
     static constexpr int SortRole = Qt::UserRole + 40;
 

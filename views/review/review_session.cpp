@@ -180,11 +180,11 @@ void ReviewSession::setDecisions(const std::vector<ReviewDecision>& decisions, c
         return;
     const ReviewDecision& first = decisions.front();
     const QString verdict = first.verdict == ReviewDecision::Verdict::Allow ? tr("Allow") : tr("Deny");
-    const QString text = decisions.size() == 1
-                             ? tr("%1 %2 in %3").arg(verdict, QString::fromStdString(first.syscall),
-                                                     phaseText(first.phase))
-                             : tr("%1 %2 syscalls in %3")
-                                   .arg(verdict, QString::number(decisions.size()), phaseText(first.phase));
+    const QString text =
+        decisions.size() == 1
+            ? tr("%1 %2 in %3").arg(verdict, QString::fromStdString(first.syscall), phaseText(first.phase))
+            : tr("%1 %2 syscalls in %3")
+                  .arg(verdict, QString::number(decisions.size()), phaseText(first.phase));
     undo_.push(new DecisionsCommand(this, project_.decisions, std::move(after), text));
 }
 

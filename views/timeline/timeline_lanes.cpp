@@ -52,10 +52,10 @@ void TimelineLanes::setTrace(std::shared_ptr<const Trace> trace) {
         const ProcessInfo* process = t.findProcess(pid);
         // The name the program was started as (redis-server, not the redis-check-rdb file its
         // symlink points to), else the executed file.
-        const std::string& shown =
-            process && !process->argv.empty() && !process->argv.front().empty() ? process->argv.front()
-            : process                                                           ? process->image
-                                                                                : std::string();
+        const std::string& shown = process && !process->argv.empty() && !process->argv.front().empty()
+                                       ? process->argv.front()
+                                   : process ? process->image
+                                             : std::string();
         const QString name =
             shown.empty() ? QStringLiteral("pid") : QFileInfo(QString::fromStdString(shown)).fileName();
         Lane lane;
