@@ -19,6 +19,8 @@ Profile buildExportProfile(const EvidenceSet& evidence, const ProfileBuildOption
                            bool phaseSwitch) {
     Profile p = buildProfile(evidence, options);
     addKernelGroup(p, options.decisions, options.phase);
+    if (options.phase == PhaseSelection::Serving)
+        addAllocatorGroup(p, evidence, options.decisions);
     addRuntimeGroup(p, runtime);
     for (const auto& d : options.decisions)
         if (d.verdict == ReviewDecision::Verdict::Deny)

@@ -232,3 +232,40 @@ void addKernelGroup(Profile& profile, const std::vector<ReviewDecision>& decisio
 }
 
 } // namespace swb
+
+namespace swb {
+
+namespace {
+constexpr RuntimeSyscall kAllocator[] = {
+    {"mmap", "glibc's malloc maps a new arena or a large block whenever a thread needs one"},
+    {"munmap", "glibc's malloc trims an arena's reserve or frees a large block"},
+    {"mprotect", "glibc's malloc makes more of a new arena's reserve usable as it grows"},
+    {"madvise", "glibc's malloc returns freed pages of an arena to the kernel"},
+    {"brk", "glibc's malloc grows or trims the main arena"},
+    {"mremap", "glibc's realloc moves a large block"},
+};
+} // namespace
+
+std::span<const RuntimeSyscall> allocatorSyscalls() {
+    return kAllocator;
+}
+
+void addAllocatorGroup(Profile& profile, const EvidenceSet& evidence,
+                       const std::vector<ReviewDecision>& decisions) {
+    const SyscallTable& table = SyscallTable::forArch(profile.arch);
+    for (const RuntimeSyscall& s : kAllocator) {
+        const auto nr = table.number(s.name);
+        if (!nr)
+            continue;
+        const auto it = evidence.bySyscall.find(*nr);
+        if (it == evidence.bySyscall.end() ||
+            it->second.dynamic[static_cast<std::size_t>(Phase::Init)].count == 0)
+            continue;
+        if (const ReviewDecision* d = findDecision(decisions, s.name, Phase::Serving);
+            d && d->verdict == ReviewDecision::Verdict::Deny)
+            continue;
+        profile.allow(s.name, "allocator", std::string(s.reason) + "; seen during init");
+    }
+}
+
+} // namespace swb

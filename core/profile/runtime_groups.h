@@ -1,5 +1,6 @@
 #pragma once
 
+#include "phase/evidence.h"
 #include "profile/profile.h"
 #include "profile/project.h"
 
@@ -42,6 +43,14 @@ void addPhaseSwitchGroup(Profile& profile);
 // signal handler returns. No trace can promise to have seen them, so every exported phase allows them
 // (group "kernel") unless a review decision denies them in that phase.
 std::span<const RuntimeSyscall> kernelIssuedSyscalls();
+
+// The serving filter of a trace-based profile: the memory calls glibc's allocator makes whenever a
+// thread first allocates (a new arena) or an arena grows or shrinks. Whether a thread's first
+// malloc falls before or after the boundary is timing, so each of these seen during init is
+// allowed while serving too (group "allocator") unless a review decision denies it there.
+std::span<const RuntimeSyscall> allocatorSyscalls();
+void addAllocatorGroup(Profile& profile, const EvidenceSet& evidence,
+                       const std::vector<ReviewDecision>& decisions);
 void addKernelGroup(Profile& profile, const std::vector<ReviewDecision>& decisions, PhaseSelection phase);
 
 } // namespace swb

@@ -2,6 +2,7 @@
 #include "phase/evidence.h"
 #include "phase/phase.h"
 #include "profile/profile_builder.h"
+#include "profile/profile_export.h"
 #include "profile/project.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -271,6 +272,17 @@ private slots:
         const Profile all = buildProfile(ev, o);
         QVERIFY(all.allowedNumbers().count(SYS_accept4) == 0); // denied in serving, never seen in init
         QCOMPARE(all.allowedNumbers().size(), std::size_t(14 - 1 + 1)); // - accept4 + getpid
+
+        // Exported, the serving filter adds the kernel-issued calls and the allocator's memory calls
+        // seen during init (brk, mmap here), each in its group; a serving denial removes one.
+        o.phase = PhaseSelection::Serving;
+        o.decisions.push_back({"brk", PhaseSelection::Serving, ReviewDecision::Verdict::Deny, ""});
+        const Profile exported = buildExportProfile(ev, o, Runtime::None, false);
+        QCOMPARE(exported.rulesFor("mmap").front()->group, std::string("allocator"));
+        QVERIFY(exported.rulesFor("brk").empty());
+        QVERIFY(exported.rulesFor("munmap").empty()); // never seen
+        QCOMPARE(exported.rulesFor("restart_syscall").front()->group, std::string("kernel"));
+        QVERIFY(!exported.allowedNumbers().count(SYS_listen));
     }
 
     void projectRoundTripWithRelativePaths() {
