@@ -40,6 +40,14 @@ bool save(QWidget& w, const QString& path) {
     return true;
 }
 
+// The main window as `swb-gui --screenshot` shows it, with PROJECT open.
+bool showProject(MainWindow& window, const QString& project) {
+    window.setMessageBoxesEnabled(false);
+    window.resize(1400, 900);
+    window.show();
+    return window.openFile(project);
+}
+
 QPalette darkPalette() {
     QPalette p;
     const QColor window(45, 45, 48), base(30, 30, 32), text(220, 220, 220), disabled(128, 128, 128);
@@ -93,10 +101,7 @@ int main(int argc, char** argv) {
     }
     {
         MainWindow window;
-        window.setMessageBoxesEnabled(false);
-        window.resize(1400, 900);
-        window.show();
-        if (!window.openFile(project))
+        if (!showProject(window, project))
             return 1;
         // The report the Validate dialog writes, from the trace's violations.
         const Trace t = readTraceFile(validation.toStdString()).trace;
@@ -120,10 +125,7 @@ int main(int argc, char** argv) {
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
         QApplication::setPalette(darkPalette());
         MainWindow window;
-        window.setMessageBoxesEnabled(false);
-        window.resize(1400, 900);
-        window.show();
-        if (!window.openFile(project))
+        if (!showProject(window, project))
             return 1;
         window.currentWorkbench()->selectSyscall(*SyscallTable::forArch(Arch::X86_64).number("wait4"));
         if (!save(window, out.filePath(QStringLiteral("workbench-dark.png"))))

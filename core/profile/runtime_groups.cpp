@@ -1,5 +1,7 @@
 #include "profile/runtime_groups.h"
 
+#include "model/kernel_issued.h"
+
 #include <array>
 
 namespace swb {
@@ -204,21 +206,8 @@ void addPhaseSwitchGroup(Profile& profile) {
 
 namespace swb {
 
-namespace {
-constexpr RuntimeSyscall kKernelIssued[] = {
-    {"restart_syscall", "issued by the kernel when a sleep interrupted by a stop (SIGSTOP, ptrace, the "
-                        "cgroup freezer) resumes; no trace can promise to have seen it"},
-    {"rt_sigreturn", "made by the signal trampoline (__restore_rt) the kernel returns to after a "
-                     "handler; every signal handler needs it"},
-};
-} // namespace
-
-std::span<const RuntimeSyscall> kernelIssuedSyscalls() {
-    return kKernelIssued;
-}
-
 void addKernelGroup(Profile& profile, const std::vector<ReviewDecision>& decisions, PhaseSelection phase) {
-    for (const RuntimeSyscall& s : kKernelIssued) {
+    for (const KernelIssuedSyscall& s : kKernelIssuedSyscalls) {
         auto denied = [&](Phase p) {
             const ReviewDecision* d = findDecision(decisions, s.name, p);
             return d && d->verdict == ReviewDecision::Verdict::Deny;

@@ -38,11 +38,8 @@ void addRuntimeGroup(Profile& profile, Runtime runtime);
 std::span<const RuntimeSyscall> phaseSwitchSyscalls();
 void addPhaseSwitchGroup(Profile& profile);
 
-// Syscalls the kernel makes a thread issue without the program calling them: restart_syscall when a
-// sleep interrupted by a stop (SIGSTOP, ptrace, the cgroup freezer) resumes, rt_sigreturn when a
-// signal handler returns. No trace can promise to have seen them, so every exported phase allows them
-// (group "kernel") unless a review decision denies them in that phase.
-std::span<const RuntimeSyscall> kernelIssuedSyscalls();
+// The kernel-issued syscalls (model/kernel_issued.h) in group "kernel", in every exported phase
+// unless a review decision denies them in that phase.
 
 // The serving filter of a trace-based profile: the memory calls glibc's allocator makes whenever a
 // thread first allocates (a new arena) or an arena grows or shrinks. Whether a thread's first

@@ -1,5 +1,6 @@
 #include "static/analyzer.h"
 
+#include "model/kernel_issued.h"
 #include "static/code_analysis.h"
 #include "static/elf_image.h"
 #include "static/graph_record.h"
@@ -1566,14 +1567,9 @@ private:
 
     void addSpecials() {
         const auto& t = SyscallTable::forArch(graph_.arch);
-        auto add = [&](const char* name, const char* reason) {
-            if (auto nr = t.number(name))
-                graph_.specials.push_back({*nr, reason});
-        };
-        add("restart_syscall",
-            "issued by the kernel to resume a syscall interrupted by a stopped or handled signal");
-        add("rt_sigreturn",
-            "made by the signal trampoline (__restore_rt) the kernel returns to after a handler");
+        for (const auto& k : kKernelIssuedSyscalls)
+            if (auto nr = t.number(k.name))
+                graph_.specials.push_back({*nr, std::string(k.reason)});
     }
 
     const AnalyzeOptions& opts_;
