@@ -105,6 +105,7 @@ WorkbenchView::WorkbenchView(QWidget* parent)
         {tr("Dangerous"), ReviewFilterModel::Quick::Dangerous},
         {tr("Static only"), ReviewFilterModel::Quick::StaticOnly},
         {tr("Dynamic only"), ReviewFilterModel::Quick::DynamicOnly},
+        {tr("Reached only through indirect calls"), ReviewFilterModel::Quick::IndirectOnly},
         {tr("Changed by the boundary"), ReviewFilterModel::Quick::ChangedByBoundary},
         {tr("Violated in the validation run"), ReviewFilterModel::Quick::Violated},
     };

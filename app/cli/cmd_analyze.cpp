@@ -109,10 +109,13 @@ int runAnalyze(const AnalyzeArgs& args) {
     // One reachability pass for the summary (syscalls() and unresolvedSites() each make their own).
     const auto live = graph.reachable();
     const std::size_t unresolvedCount = graph.unresolvedSitesOf(live).size();
+    const std::size_t directCount = graph.syscallsOf(graph.reachableWithoutIndirect()).size();
     std::cerr << "swb: " << graph.syscallsOf(live).size() << " syscalls reachable from "
               << graph.entries.size() << " entry points in " << graph.modules.size() << " modules; "
               << unresolvedCount << " unresolved site" << (unresolvedCount == 1 ? "" : "s") << "; written to "
-              << output << " (" << static_cast<int>(seconds * 1000) << " ms)\n";
+              << output << " (" << static_cast<int>(seconds * 1000) << " ms)\n"
+              << "swb: " << directCount << " of the syscalls are reachable by direct calls alone; the "
+              << "others only through indirect calls (swb evidence lists them)\n";
     for (const auto& note : graph.notes)
         if (note.starts_with("missing library") || note.starts_with("dlopen"))
             std::cerr << "swb: " << note << '\n';

@@ -80,6 +80,14 @@ void addEvidenceCommand(CLI::App& app, Context& ctx) {
                 std::cout << ' ' << ev.bySyscall.at(nr).name;
             std::cout << '\n';
         }
+        if (ev.haveAnalyses) {
+            const auto ind = ev.indirectOnly();
+            std::cout << "\nReached only through indirect calls (" << ind.size()
+                      << "; the indirect-call model alone allows them):";
+            for (int nr : ind)
+                std::cout << ' ' << ev.bySyscall.at(nr).name;
+            std::cout << '\n';
+        }
         for (const auto& n : ev.notes)
             std::cout << "note: " << n << '\n';
         ctx.exitCode = 0;

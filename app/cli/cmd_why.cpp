@@ -107,6 +107,14 @@ void explainAnalysis(const WhyArgs& args, const std::string& input, bool& dotWri
             (live[s.function] ? reachableSites : deadSites)++;
     std::cout << "  static: " << reachableSites << " reachable site" << (reachableSites == 1 ? "" : "s")
               << ", " << deadSites << " in unreachable code\n";
+    if (reachableSites > 0) {
+        const auto direct = g.syscallsOf(g.reachableWithoutIndirect());
+        if (std::binary_search(direct.begin(), direct.end(), nr))
+            std::cout << "  reachable by direct calls alone (no function pointer on the way)\n";
+        else
+            std::cout << "  reachable only through indirect calls: every path from an entry calls "
+                         "through a function pointer, so the indirect-call model alone allows it\n";
+    }
     const auto paths = g.witnessPaths(nr, args.maxPaths);
     for (std::size_t i = 0; i < paths.size(); ++i) {
         std::cout << "  witness path " << i + 1 << ":\n";

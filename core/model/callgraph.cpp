@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <iterator>
 #include <queue>
 
 namespace swb {
@@ -23,6 +24,8 @@ std::string_view edgeKindName(EdgeKind k) {
         return "load";
     case EdgeKind::Callback:
         return "callback";
+    case EdgeKind::Dlsym:
+        return "dlsym";
     }
     return "?";
 }
@@ -128,6 +131,25 @@ std::vector<bool> CallGraph::reachable() const {
 }
 
 std::vector<bool> CallGraph::reachableFrom(const std::vector<FunctionId>& roots) const {
+    return search(roots, true);
+}
+
+std::vector<bool> CallGraph::reachableWithoutIndirect() const {
+    std::vector<FunctionId> roots;
+    for (const auto& e : entries)
+        roots.push_back(e.function);
+    return search(roots, false);
+}
+
+std::vector<int> CallGraph::indirectOnlySyscalls() const {
+    const auto all = syscalls();
+    const auto direct = syscallsOf(reachableWithoutIndirect());
+    std::vector<int> out;
+    std::set_difference(all.begin(), all.end(), direct.begin(), direct.end(), std::back_inserter(out));
+    return out;
+}
+
+std::vector<bool> CallGraph::search(const std::vector<FunctionId>& roots, bool throughHubs) const {
     // Plain depth-first search: reachability needs no costs.
     const Adjacency adj(*this);
     std::vector<bool> seen(functions.size(), false);
@@ -142,6 +164,8 @@ std::vector<bool> CallGraph::reachableFrom(const std::vector<FunctionId>& roots)
         stack.pop_back();
         for (auto k = adj.offsets[f]; k < adj.offsets[f + 1]; ++k) {
             const FunctionId to = edges[adj.edgeIndex[k]].to;
+            if (!throughHubs && functions[to].hub)
+                continue;
             if (!seen[to]) {
                 seen[to] = true;
                 stack.push_back(to);

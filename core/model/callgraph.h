@@ -21,6 +21,8 @@ enum class EdgeKind : std::uint8_t {
     Load = 5,     // the loader runs a module's init/fini, or a program's entry
     Callback = 6, // a function passes another function's address to a call (e.g. main to
                   // __libc_start_main, a comparator to qsort): the callee may call it back
+    Dlsym = 7,    // glibc calls a function it looked up in a module it loaded itself: from each NSS
+                  // lookup (getpwnam, getaddrinfo, ...) to the `_nss_*` functions of the NSS services
 };
 std::string_view edgeKindName(EdgeKind k);
 
@@ -98,10 +100,18 @@ public:
     std::vector<bool> reachable() const;
     // Functions reachable from the given roots.
     std::vector<bool> reachableFrom(const std::vector<FunctionId>& roots) const;
+    // Functions reachable from the entries without passing through a hub (no indirect call):
+    // direct calls, imports, tail calls, IFUNCs, callbacks (a function address passed as an
+    // argument) and loader edges only. Syscalls reachable only outside this set depend on the
+    // indirect-call model, the least certain part of the analysis.
+    std::vector<bool> reachableWithoutIndirect() const;
     // Sorted unique syscall numbers of reachable resolved sites plus the special cases.
     std::vector<int> syscalls() const;
     // The same for the functions marked in `live` (from reachableFrom).
     std::vector<int> syscallsOf(const std::vector<bool>& live) const;
+    // Sorted syscall numbers reachable only through an indirect call: in syscalls() but not in
+    // syscallsOf(reachableWithoutIndirect()).
+    std::vector<int> indirectOnlySyscalls() const;
     // Functions named `spec`: "name", "module!name" (module file name), or "0xADDR" / "module!0xADDR"
     // (an address inside the function, in the program module unless a module is named).
     std::vector<FunctionId> findFunctions(std::string_view spec) const;
@@ -128,6 +138,9 @@ public:
     // module!function+0xoffset for an address inside a function.
     std::string describe(FunctionId f, std::uint64_t address) const;
     std::string describe(FunctionId f) const;
+
+private:
+    std::vector<bool> search(const std::vector<FunctionId>& roots, bool throughHubs) const;
 };
 
 } // namespace swb

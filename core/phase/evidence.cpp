@@ -51,6 +51,14 @@ std::vector<int> EvidenceSet::staticOnly() const {
     return out;
 }
 
+std::vector<int> EvidenceSet::indirectOnly() const {
+    std::vector<int> out;
+    for (const auto& [nr, e] : bySyscall)
+        if (e.statics && !e.statics->direct)
+            out.push_back(nr);
+    return out;
+}
+
 std::vector<int> EvidenceSet::syscalls(PhaseSelection selection) const {
     std::vector<int> out;
     for (const auto& [nr, e] : bySyscall) {
@@ -124,6 +132,7 @@ EvidenceSet buildEvidence(const EvidenceInputs& in) {
             haveTransition = true;
         }
         const auto live = g->reachable();
+        const auto direct = g->syscallsOf(g->reachableWithoutIndirect());
         std::map<int, std::size_t> siteCount;
         for (const auto& s : g->sites)
             if (s.nr >= 0 && s.function < live.size() && live[s.function])
@@ -139,6 +148,7 @@ EvidenceSet buildEvidence(const EvidenceInputs& in) {
                     s.special = true;
                     s.specialReason = sp.reason;
                 }
+            s.direct = s.direct || std::binary_search(direct.begin(), direct.end(), nr);
             s.serving =
                 s.serving || !haveTransition || std::binary_search(serving.begin(), serving.end(), nr);
             if (in.witnesses && s.witness.empty() && siteCount.count(nr)) {

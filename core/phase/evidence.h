@@ -28,7 +28,10 @@ struct StaticEvidence {
     bool special = false;  // a named special case (kernel-issued, signal return)
     std::string specialReason;
     bool serving = false; // reachable from the transition roots (true when no transition is set)
-    std::string witness;  // the shortest witness path, entry -> ... -> site, one line
+    // Reachable by direct calls alone in some analysis (CallGraph::reachableWithoutIndirect), or a
+    // special case; false: only an indirect call (a function pointer) leads to it.
+    bool direct = false;
+    std::string witness; // the shortest witness path, entry -> ... -> site, one line
 };
 
 enum class EvidenceKind : std::uint8_t { None, Dynamic, Static, Both };
@@ -64,6 +67,8 @@ struct EvidenceSet {
     std::vector<int> dynamicOnly() const;
     // In the static set but never seen: paths the workload did not exercise.
     std::vector<int> staticOnly() const;
+    // In the static set only through indirect calls: the indirect-call model alone allows them.
+    std::vector<int> indirectOnly() const;
     // Sorted syscall numbers the evidence puts in the selected phase.
     std::vector<int> syscalls(PhaseSelection selection) const;
 };

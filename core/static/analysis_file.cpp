@@ -194,7 +194,7 @@ CallGraph parseAnalysis(std::string_view text, const std::string& name) {
         for (const auto& e : j.at("edges")) {
             where = "edges[" + std::to_string(i++) + "]";
             const int kind = e.at(3).get<int>();
-            if (kind < 0 || kind > static_cast<int>(EdgeKind::Callback))
+            if (kind < 0 || kind > static_cast<int>(EdgeKind::Dlsym))
                 throw Error(name + ": " + where + ": unknown edge kind " + std::to_string(kind));
             g.edges.push_back({checkFunction(e.at(0).get<std::uint64_t>()),
                                checkFunction(e.at(1).get<std::uint64_t>()), e.at(2).get<std::uint64_t>(),

@@ -8,7 +8,7 @@
 namespace swb {
 
 // The analysis file (docs/formats.md, "Analysis file"): JSON, versioned.
-inline constexpr int kAnalysisFormatVersion = 1;
+inline constexpr int kAnalysisFormatVersion = 2;
 
 void writeAnalysisFile(const CallGraph& graph, const std::string& path);
 // Throws swb::Error naming the file and the position (byte offset or JSON path) of the problem.

@@ -81,9 +81,16 @@ const std::set<std::string, std::less<>>& nssEntryNames() {
         "gethostent_r", "getservent", "getservent_r", "getprotoent", "getprotoent_r", "getnetbyname_r",
         "getnetbyaddr", "getnetbyaddr_r", "getnetent", "getnetent_r", "getrpcbyname_r", "getrpcbynumber_r",
         "getrpcent", "getrpcent_r", "getaliasbyname", "getaliasbyname_r", "getaliasent", "getaliasent_r",
-        "ether_hostton", "ether_ntohost", "getpublickey", "getsecretkey", "getnetgrent_r"};
+        "ether_hostton", "ether_ntohost", "getpublickey", "getsecretkey", "getnetgrent_r",
+        // Opening and closing an enumeration calls the services' set*ent / end*ent too.
+        "setpwent", "endpwent", "setgrent", "endgrent", "setspent", "endspent", "setsgent", "endsgent",
+        "sethostent", "endhostent", "setservent", "endservent", "setprotoent", "endprotoent", "setnetent",
+        "endnetent", "setrpcent", "endrpcent", "setaliasent", "endaliasent", "endnetgrent"};
     return names;
 }
+
+// The names glibc looks up in an NSS service module: `_nss_SERVICE_FUNCTION`.
+constexpr const char* kNssPrefix = "_nss_";
 
 const std::set<std::string, std::less<>>& dlopenNames() {
     static const std::set<std::string, std::less<>> names = {"dlopen", "dlmopen", "__libc_dlopen_mode"};
@@ -380,7 +387,7 @@ private:
     // (gconv_dl.c); nullptr for a library dlopen'ed by name, which may be searched for anything.
     static const char* narrowPrefix(const std::string& why) {
         if (why.starts_with("NSS service"))
-            return "_nss_";
+            return kNssPrefix;
         if (why.starts_with("gconv module"))
             return "gconv";
         return nullptr;
@@ -1042,6 +1049,7 @@ private:
             std::uint64_t target;
         };
         std::vector<DataPointer> dataPointers;
+        std::vector<FunctionId> nssServices;
         auto take = [&](FunctionId f, FunctionId where, std::uint64_t site) {
             if (f == kNoFunction || graph_.functions[f].hub)
                 return;
@@ -1088,15 +1096,26 @@ private:
                     dataTakes.push_back({mi, slot, f});
                 });
             // A dlopen'ed module is used through dlsym: every function it exports is a pointer target.
+            // The `_nss_*` functions of an NSS service are called by glibc's lookups: they get edges
+            // from those (below), and are targets of every indirect call only when the module is
+            // also dlopen'ed by name (libnss_systemd pins itself so) and may be searched for anything.
+            const bool nssService = m.reason == "dlopen" && isNssService(m);
             if (m.reason == "dlopen")
                 for (const auto& sym : m.image->dynamicSymbols())
                     if (sym.defined && (sym.type == STT_FUNC || sym.type == STT_GNU_IFUNC) &&
                         sym.binding != STB_LOCAL && sym.visibility == STV_DEFAULT &&
                         (m.dlsymAny ||
                          std::any_of(m.dlsymPrefixes.begin(), m.dlsymPrefixes.end(),
-                                     [&](const std::string& p) { return sym.name.starts_with(p); })))
-                        take(functionAt(mi, sym.value), kNoFunction, sym.value);
+                                     [&](const std::string& p) { return sym.name.starts_with(p); }))) {
+                        const FunctionId f = functionAt(mi, sym.value);
+                        const bool service = nssService && sym.name.starts_with(kNssPrefix);
+                        if (service)
+                            nssServices.push_back(f);
+                        if (!service || m.dlsymAny)
+                            take(f, kNoFunction, sym.value);
+                    }
         }
+        linkNssServices(nssServices);
 
         timer_.mark(" link: address-taken");
         // Entry points.
@@ -1232,6 +1251,39 @@ private:
     }
 
     bool isInterpreter(std::uint32_t mi) const { return interpreter_ && *interpreter_ == mi; }
+
+    // Whether glibc loaded the module as an NSS service (it may be dlopen'ed by name too).
+    bool isNssService(const ModuleState& m) const {
+        return std::any_of(narrow_.begin(), narrow_.end(), [&](const auto& entry) {
+            return entry.second == kNssPrefix && matches(m, entry.first);
+        });
+    }
+
+    // glibc calls an NSS service's functions only from its lookups: it finds `_nss_SERVICE_NAME` with
+    // dlsym in the module it loaded (nss_module.c) and calls it during getpwnam, getaddrinfo, ...
+    // Each lookup of libc (any of its symbol names, so internal callers such as glob's __getpwnam_r
+    // count too) gets a dlsym edge to every such function, rather than making them targets of every
+    // indirect call. The edges are sound for every lookup and keep "reached only through indirect
+    // calls" for what really depends on the indirect-call model.
+    void linkNssServices(std::vector<FunctionId> services) {
+        std::sort(services.begin(), services.end());
+        services.erase(std::unique(services.begin(), services.end()), services.end());
+        services.erase(std::remove(services.begin(), services.end(), kNoFunction), services.end());
+        if (services.empty())
+            return;
+        std::set<FunctionId> lookups;
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            if (modules_[mi].image->soname() != "libc.so.6")
+                continue;
+            for (const auto& sym : modules_[mi].image->dynamicSymbols())
+                if (sym.defined && sym.type == STT_FUNC && nssEntryNames().count(sym.name))
+                    if (const auto f = functionAt(mi, sym.value); f != kNoFunction)
+                        lookups.insert(f);
+        }
+        for (FunctionId from : lookups)
+            for (FunctionId to : services)
+                addEdge(from, to, graph_.functions[from].address, EdgeKind::Dlsym);
+    }
 
     template <typename Take> void scanDataForPointers(std::uint32_t mi, Take&& take) {
         const auto& img = *modules_[mi].image;

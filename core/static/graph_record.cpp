@@ -108,7 +108,7 @@ bool decodeCallGraph(ByteReader& r, CallGraph& g) {
             return false;
         e.site = r.varint();
         const auto kind = r.byte();
-        if (kind > static_cast<std::uint8_t>(EdgeKind::Callback))
+        if (kind > static_cast<std::uint8_t>(EdgeKind::Dlsym))
             return false;
         e.kind = static_cast<EdgeKind>(kind);
     }

@@ -463,6 +463,19 @@ private slots:
         QVERIFY(has(g, "swapoff"));     // _nss_sanss_getpwnam_r: what glibc looks up
         QVERIFY(!has(g, "acct"));       // sanss_unused: exported, but never looked up or called
         QVERIFY(!has(g, "pivot_root")); // the dependency's export: glibc searches it for _nss_ names only
+        // glibc calls the service from its lookups: ls's getpwuid leads to it by a dlsym edge, no
+        // indirect call, and the witness path says so.
+        const int swapoff = *table.number("swapoff");
+        const auto direct = g.syscallsOf(g.reachableWithoutIndirect());
+        QVERIFY(std::binary_search(direct.begin(), direct.end(), swapoff));
+        const auto paths = g.witnessPaths(swapoff, 1);
+        QCOMPARE(paths.size(), std::size_t(1));
+        const auto dlsymStep = std::find_if(paths[0].begin(), paths[0].end(),
+                                            [](const auto& step) { return step.via == EdgeKind::Dlsym; });
+        QVERIFY(dlsymStep != paths[0].end());
+        QCOMPARE(g.describe(dlsymStep->function), std::string("libnss_sanss.so.2!_nss_sanss_getpwnam_r"));
+        QVERIFY2(g.describe(std::prev(dlsymStep)->function).find("libc.so.6!") == 0,
+                 g.describe(std::prev(dlsymStep)->function).c_str());
 
         // Once the program dlopen()s the dependency by name, dlsym may return any of its exports.
         opts.dlopen = {"libsanssdep.so"};

@@ -67,6 +67,19 @@ private slots:
         QCOMPARE(unresolved[0]->function, FunctionId(6));
     }
 
+    void reachabilityWithoutIndirectCalls() {
+        auto g = sample();
+        g.sites.push_back({6, 0x1320, 3, {}, kNoFunction}); // close, in the callback behind the hub
+        const auto direct = g.reachableWithoutIndirect();
+        QVERIFY(direct[0] && direct[1] && direct[2] && direct[3] && direct[4]);
+        QVERIFY(!direct[5] && !direct[6] && !direct[7]); // the hub, what only it leads to, the dead code
+        QCOMPARE(g.syscalls(), (std::vector<int>{1, 3, 15, 39}));
+        QCOMPARE(g.indirectOnlySyscalls(), (std::vector<int>{3}));
+        // A callback edge (an address passed as an argument) counts as direct.
+        g.edges.push_back({1, 6, 0x1140, EdgeKind::Callback});
+        QVERIFY(g.indirectOnlySyscalls().empty());
+    }
+
     void witnessPaths() {
         const auto g = sample();
         auto paths = g.witnessPaths(1);

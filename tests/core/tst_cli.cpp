@@ -69,6 +69,22 @@ private slots:
         const QByteArray text = f.readAll();
         QVERIFY(text.startsWith("digraph witness {"));
         QVERIFY(text.contains("label=\"compare\""));
+        // A callback is a direct edge; the plugin's function is reached only through dlsym's pointer.
+        QVERIFY2(why.stdOut.contains(QStringLiteral("reachable by direct calls alone")),
+                 qPrintable(why.stdOut));
+        auto plugin = runSwb({QStringLiteral("why"), QStringLiteral("syncfs"), out});
+        QCOMPARE(plugin.exitCode, 0);
+        QVERIFY2(plugin.stdOut.contains(QStringLiteral("reachable only through indirect calls")),
+                 qPrintable(plugin.stdOut));
+        auto evidence = runSwb({QStringLiteral("evidence"), out});
+        QCOMPARE(evidence.exitCode, 0);
+        const auto line =
+            evidence.stdOut.mid(evidence.stdOut.indexOf(QStringLiteral("Reached only through")));
+        const auto listed = line.left(line.indexOf(QLatin1Char('\n'))).split(QLatin1Char(' '));
+        QVERIFY2(listed.contains(QStringLiteral("syncfs")) && !listed.contains(QStringLiteral("getpgrp")) &&
+                     !listed.contains(QStringLiteral("getcpu")),
+                 qPrintable(line));
+        QVERIFY2(r.stdErr.contains(QStringLiteral("reachable by direct calls alone")), qPrintable(r.stdErr));
     }
 
     void analyzeBadBinaryNamesIt() {

@@ -236,6 +236,21 @@ private slots:
         QVERIFY(std::find(dynOnly.begin(), dynOnly.end(), SYS_listen) != dynOnly.end());
         QVERIFY(std::find(dynOnly.begin(), dynOnly.end(), SYS_read) == dynOnly.end());
         QCOMPARE(ev.staticOnly(), nrs({"rt_sigreturn"}));
+        QVERIFY(ev.indirectOnly().empty()); // callbacks are direct edges; the special case counts as direct
+        // "unused" behind an indirect-call hub: in the static set, but only through a function pointer.
+        CallGraph withHub = serverGraph();
+        withHub.functions.push_back({0, 0, 0, "<indirect call>", "", 0, true});
+        withHub.edges.push_back({3, 7, 0x4030, EdgeKind::Indirect});
+        withHub.edges.push_back({7, 6, 0x7000, EdgeKind::Indirect});
+        in.graphs = {&withHub};
+        const EvidenceSet viaHub = buildEvidence(in);
+        QCOMPARE(viaHub.indirectOnly(), nrs({"ptrace"}));
+        QVERIFY(viaHub.bySyscall.at(SYS_read).statics->direct);
+        // A second analysis reaching it directly makes it direct.
+        CallGraph direct = serverGraph();
+        direct.edges.push_back({3, 6, 0x4040, EdgeKind::Direct});
+        in.graphs = {&withHub, &direct};
+        QVERIFY(buildEvidence(in).indirectOnly().empty());
         // socket: statically init-only and seen only in init.
         const auto serving = ev.syscalls(PhaseSelection::Serving);
         QVERIFY(std::find(serving.begin(), serving.end(), SYS_socket) == serving.end());

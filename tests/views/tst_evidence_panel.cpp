@@ -247,6 +247,13 @@ private slots:
         QVERIFY(text.contains(QLatin1String("libc.so.6!__open64+0x5b")));
         QVERIFY(text.contains(QLatin1String("true!main+0x12")));
         QVERIFY(text.contains(QStringLiteral("%1 reachable call site").arg(e.statics->sites)));
+        QVERIFY(e.statics->direct); // true's openat is a direct call chain from main
+        QVERIFY(!text.contains(QLatin1String("Reached only through indirect calls")));
+        SyscallEvidence viaPointer = e;
+        viaPointer.statics->direct = false;
+        panel.setSyscall(openat, &viaPointer, &trace);
+        QVERIFY(panel.plainText().contains(QLatin1String("Reached only through indirect calls")));
+        panel.setSyscall(openat, &e, &trace);
         const QString lastStep =
             QString::fromStdString(e.statics->witness).split(QStringLiteral(" -> ")).last();
         QVERIFY(text.contains(lastStep));

@@ -258,6 +258,12 @@ void EvidencePanel::render() {
         if (s.special)
             html += QStringLiteral("<p>") + tr("Special case: %1").arg(esc(s.specialReason)) +
                     QStringLiteral("</p>");
+        else if (!s.direct)
+            html += QStringLiteral("<p><b>") + tr("Reached only through indirect calls.") +
+                    QStringLiteral("</b> ") +
+                    tr("Every path from an entry calls through a function pointer: only the indirect-call "
+                       "model allows this syscall, the least certain part of the analysis.") +
+                    QStringLiteral("</p>");
         if (!s.witness.empty()) {
             html += QStringLiteral("<p>") + tr("Shortest witness path, entry first:") +
                     QStringLiteral("</p><ol>");

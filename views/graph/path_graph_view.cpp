@@ -308,7 +308,7 @@ void PathGraphView::rebuildScene() {
             path.cubicTo(pts[k], pts[k + 1], pts[k + 2]);
         QPen pen(lineColour, 1.3);
         if (shown_.graph.edges[i].kind == EdgeKind::Indirect ||
-            shown_.graph.edges[i].kind == EdgeKind::Callback)
+            shown_.graph.edges[i].kind == EdgeKind::Callback || shown_.graph.edges[i].kind == EdgeKind::Dlsym)
             pen.setStyle(Qt::DashLine);
         scene()->addPath(path, pen);
         // The arrow head runs from the spline's end to the box (Graphviz's end point), or along the

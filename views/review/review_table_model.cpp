@@ -102,6 +102,8 @@ QVariant ReviewTableModel::data(const QModelIndex& index, int role) const {
         return static_cast<int>(e ? e->kind() : EvidenceKind::None);
     case ReviewedRole:
         return !decisions.empty();
+    case IndirectOnlyRole:
+        return e && e->statics && !e->statics->direct;
     case ChangedRole: {
         auto r = reference_.find(nr);
         return r != reference_.end() && (r->second.first != init || r->second.second != serving);
@@ -122,6 +124,10 @@ QVariant ReviewTableModel::data(const QModelIndex& index, int role) const {
         }
         if (k && index.column() == NameColumn)
             return QString::fromStdString(k->description);
+        if (index.column() == EvidenceColumn && e && e->statics && !e->statics->direct)
+            return tr("The static analysis reaches this syscall only through indirect calls: every path "
+                      "from an entry calls through a function pointer, so only the indirect-call model "
+                      "allows it. If the workload never made it, it is a candidate for denial.");
         return {};
     case SortValueRole:
     case Qt::DisplayRole:
@@ -148,6 +154,8 @@ QVariant ReviewTableModel::data(const QModelIndex& index, int role) const {
     case EvidenceColumn:
         if (!e)
             return tr("manual");
+        if (e->statics && !e->statics->direct)
+            return QVariant(QString::fromLatin1(evidenceKindName(e->kind())) + tr(" (indirect)"));
         return QString::fromLatin1(evidenceKindName(e->kind()));
     case InitAllowedColumn:
         return sort ? QVariant(init) : QVariant(init ? tr("allow") : tr("deny"));
@@ -234,6 +242,8 @@ bool ReviewFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourc
         return kind == EvidenceKind::Static;
     case Quick::DynamicOnly:
         return kind == EvidenceKind::Dynamic;
+    case Quick::IndirectOnly:
+        return i.data(ReviewTableModel::IndirectOnlyRole).toBool();
     case Quick::ChangedByBoundary:
         return i.data(ReviewTableModel::ChangedRole).toBool();
     case Quick::Violated:

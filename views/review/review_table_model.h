@@ -38,6 +38,7 @@ public:
         EvidenceRole,                   // int: EvidenceKind
         ReviewedRole,                   // bool: a decision exists
         ChangedRole,                    // bool: phase membership differs from the reference
+        IndirectOnlyRole,               // bool: statically reached only through indirect calls
         SortValueRole,
     };
 
@@ -66,7 +67,16 @@ private:
 class ReviewFilterModel : public QSortFilterProxyModel {
     Q_OBJECT
 public:
-    enum class Quick { All, Unreviewed, Dangerous, StaticOnly, DynamicOnly, ChangedByBoundary, Violated };
+    enum class Quick {
+        All,
+        Unreviewed,
+        Dangerous,
+        StaticOnly,
+        DynamicOnly,
+        IndirectOnly,
+        ChangedByBoundary,
+        Violated
+    };
     Q_ENUM(Quick)
     explicit ReviewFilterModel(QObject* parent = nullptr);
     void setQuickFilter(Quick q);
