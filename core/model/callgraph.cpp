@@ -67,12 +67,13 @@ struct Adjacency {
 };
 
 // Cost of an edge for witness paths: a path an analyst can follow call by call beats one through
-// the indirect-call hub ("some indirect call reaches every address-taken function"), and the
-// program's own entry beats a constructor.
+// the indirect-call hub ("some indirect call reaches every address-taken function") however long
+// it is, and the program's own entry beats a constructor. A shortest path is simple, so it passes
+// the hub at most once: the costs cannot overflow.
 std::uint32_t edgeCost(EdgeKind k) {
     switch (k) {
     case EdgeKind::Indirect:
-        return 8; // paid twice: into the hub and out of it
+        return 1u << 16; // paid twice: into the hub and out of it; longer than any direct path
     case EdgeKind::Callback:
         return 2;
     default:
