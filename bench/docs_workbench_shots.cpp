@@ -2,15 +2,18 @@
 //   swb_docs_workbench_shots PROJECT VALIDATION_TRACE OUTDIR
 //   OUTDIR/new-analysis.png    File › New Analysis… filled in for redis-server
 //   OUTDIR/validation.png      the project with a validation run's violations on the timeline
+//   OUTDIR/indirect-only.png   the quick filter "Reached only through indirect calls", chdir selected
 //   OUTDIR/workbench-dark.png  the workbench under a dark palette (Fusion), wait4 selected
 #include "graph/path_graph_view.h"
 #include "jobs/job_dialogs.h"
 #include "main_window.h"
 #include "model/syscall_table.h"
+#include "review/review_table_model.h"
 #include "trace/trace_file.h"
 #include "workbench_view.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QMap>
@@ -119,6 +122,22 @@ int main(int argc, char** argv) {
             validation, QStringLiteral("%1 violations: %2").arg(total).arg(parts.join(QStringLiteral(", "))));
         window.currentWorkbench()->selectSyscall(*SyscallTable::forArch(Arch::X86_64).number("clone"));
         if (!save(window, out.filePath(QStringLiteral("validation.png"))))
+            return 1;
+    }
+    {
+        MainWindow window;
+        if (!showProject(window, project))
+            return 1;
+        auto* quick = window.currentWorkbench()->findChild<QComboBox*>(QStringLiteral("quickFilter"));
+        const int index =
+            quick ? quick->findData(static_cast<int>(ReviewFilterModel::Quick::IndirectOnly)) : -1;
+        if (index < 0) {
+            std::fprintf(stderr, "no quick filter for indirect-only syscalls\n");
+            return 1;
+        }
+        quick->setCurrentIndex(index);
+        window.currentWorkbench()->selectSyscall(*SyscallTable::forArch(Arch::X86_64).number("chdir"));
+        if (!save(window, out.filePath(QStringLiteral("indirect-only.png"))))
             return 1;
     }
     {
