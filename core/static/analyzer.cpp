@@ -89,6 +89,18 @@ const std::set<std::string, std::less<>>& nssEntryNames() {
     return names;
 }
 
+// glibc's lookups in the hosts and networks databases: the only callers of its built-in dns service
+// (`_nss_dns_*` in libc.so.6, which provides nothing else).
+const std::set<std::string, std::less<>>& hostsLookupNames() {
+    static const std::set<std::string, std::less<>> names = {
+        "getaddrinfo",      "getnameinfo",   "gethostbyname",   "gethostbyname_r", "gethostbyname2",
+        "gethostbyname2_r", "gethostbyaddr", "gethostbyaddr_r", "gethostent",      "gethostent_r",
+        "sethostent",       "endhostent",    "getnetbyname",    "getnetbyname_r",  "getnetbyaddr",
+        "getnetbyaddr_r",   "getnetent",     "getnetent_r",     "setnetent",       "endnetent"};
+    return names;
+}
+constexpr const char* kBuiltinDnsPrefix = "_nss_dns_";
+
 // The names glibc looks up in an NSS service module: `_nss_SERVICE_FUNCTION`.
 constexpr const char* kNssPrefix = "_nss_";
 
@@ -1060,19 +1072,29 @@ private:
             if (takenSet.insert(f).second)
                 addEdge(hub, f, site, EdgeKind::Indirect);
         };
+        // libc's built-in dns service: its own pointers to it (the table of built-in services) are
+        // used by the hosts and networks lookups alone, which get dlsym edges to it below.
+        const auto builtinDns =
+            libcFunctionsNamed([](std::string_view name) { return name.starts_with(kBuiltinDnsPrefix); });
+        auto ownDnsPointer = [&](std::uint32_t mi, FunctionId to) {
+            return std::binary_search(builtinDns.begin(), builtinDns.end(), to) &&
+                   modules_[mi].image->soname() == "libc.so.6";
+        };
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             auto& m = modules_[mi];
             for (std::size_t fi = 0; fi < m.facts->size(); ++fi)
                 for (auto ref : m.facts->codeReferencesOf(fi)) {
-                    if (const auto to = functionStartingAt(mi, ref); to != kNoFunction)
+                    if (const auto to = functionStartingAt(mi, ref);
+                        to != kNoFunction && !ownDnsPointer(mi, to))
                         take(to, m.firstId + static_cast<FunctionId>(fi), ref);
                 }
             for (const auto& rel : m.image->relocations()) {
                 if (rel.type == R_X86_64_RELATIVE) {
                     const auto target = static_cast<std::uint64_t>(rel.addend);
-                    if (const auto to = functionStartingAt(mi, target); to != kNoFunction)
-                        dataTakes.push_back({mi, rel.offset, to});
-                    else
+                    if (const auto to = functionStartingAt(mi, target); to != kNoFunction) {
+                        if (!ownDnsPointer(mi, to))
+                            dataTakes.push_back({mi, rel.offset, to});
+                    } else
                         dataPointers.push_back({mi, rel.offset, mi, target});
                 } else if ((rel.type == R_X86_64_64 || rel.type == R_X86_64_GLOB_DAT) && rel.symbol > 0) {
                     const auto& sym = m.image->dynamicSymbols().at(static_cast<std::size_t>(rel.symbol));
@@ -1116,6 +1138,11 @@ private:
                     }
         }
         linkNssServices(nssServices);
+        const auto hostsLookups =
+            libcFunctionsNamed([](std::string_view name) { return hostsLookupNames().count(name) > 0; });
+        for (FunctionId from : hostsLookups)
+            for (FunctionId to : builtinDns)
+                addEdge(from, to, graph_.functions[from].address, EdgeKind::Dlsym);
 
         timer_.mark(" link: address-taken");
         // Entry points.
@@ -1252,6 +1279,23 @@ private:
 
     bool isInterpreter(std::uint32_t mi) const { return interpreter_ && *interpreter_ == mi; }
 
+    // The functions of libc.so.6 with a dynamic symbol whose name `wanted` accepts (any of a
+    // function's names), sorted.
+    template <typename Wanted> std::vector<FunctionId> libcFunctionsNamed(Wanted&& wanted) const {
+        std::vector<FunctionId> out;
+        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
+            if (modules_[mi].image->soname() != "libc.so.6")
+                continue;
+            for (const auto& sym : modules_[mi].image->dynamicSymbols())
+                if (sym.defined && sym.type == STT_FUNC && wanted(std::string_view(sym.name)))
+                    if (const auto f = functionAt(mi, sym.value); f != kNoFunction)
+                        out.push_back(f);
+        }
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
     // Whether glibc loaded the module as an NSS service (it may be dlopen'ed by name too).
     bool isNssService(const ModuleState& m) const {
         return std::any_of(narrow_.begin(), narrow_.end(), [&](const auto& entry) {
@@ -1271,15 +1315,8 @@ private:
         services.erase(std::remove(services.begin(), services.end(), kNoFunction), services.end());
         if (services.empty())
             return;
-        std::set<FunctionId> lookups;
-        for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
-            if (modules_[mi].image->soname() != "libc.so.6")
-                continue;
-            for (const auto& sym : modules_[mi].image->dynamicSymbols())
-                if (sym.defined && sym.type == STT_FUNC && nssEntryNames().count(sym.name))
-                    if (const auto f = functionAt(mi, sym.value); f != kNoFunction)
-                        lookups.insert(f);
-        }
+        const auto lookups =
+            libcFunctionsNamed([](std::string_view name) { return nssEntryNames().count(name) > 0; });
         for (FunctionId from : lookups)
             for (FunctionId to : services)
                 addEdge(from, to, graph_.functions[from].address, EdgeKind::Dlsym);

@@ -463,6 +463,9 @@ private slots:
         QVERIFY(has(g, "swapoff"));     // _nss_sanss_getpwnam_r: what glibc looks up
         QVERIFY(!has(g, "acct"));       // sanss_unused: exported, but never looked up or called
         QVERIFY(!has(g, "pivot_root")); // the dependency's export: glibc searches it for _nss_ names only
+        // ls looks up users and groups, never hosts: glibc's built-in dns service (its resolver
+        // sends with sendmmsg) is called by hosts and networks lookups alone.
+        QVERIFY(!has(g, "sendmmsg"));
         // glibc calls the service from its lookups: ls's getpwuid leads to it by a dlsym edge, no
         // indirect call, and the witness path says so.
         const int swapoff = *table.number("swapoff");
@@ -491,6 +494,27 @@ private slots:
         opts.cacheDir = cache.path().toStdString();
         QCOMPARE(analyzeProgram(opts).syscalls(), g.syscalls());
         QCOMPARE(analyzeProgram(opts).syscalls(), g.syscalls());
+    }
+
+    // sa_resolve calls getaddrinfo: the built-in dns service is reached from that lookup by a dlsym
+    // edge, and its resolver's syscalls count as reachable by direct calls.
+    void builtinDnsServiceIsCalledByHostsLookups() {
+        AnalyzeOptions opts;
+        opts.program = SWB_FIXTURE_DIR "/sa_resolve";
+        opts.useCache = false;
+        const auto g = analyzeProgram(opts);
+        const int sendmmsg = *SyscallTable::forArch(Arch::X86_64).number("sendmmsg");
+        const auto direct = g.syscallsOf(g.reachableWithoutIndirect());
+        QVERIFY(std::binary_search(direct.begin(), direct.end(), sendmmsg));
+        const auto paths = g.witnessPaths(sendmmsg, 1);
+        QCOMPARE(paths.size(), std::size_t(1));
+        const auto step = std::find_if(paths[0].begin(), paths[0].end(),
+                                       [](const auto& s) { return s.via == EdgeKind::Dlsym; });
+        QVERIFY(step != paths[0].end());
+        const auto callee = g.describe(step->function);
+        QVERIFY2(callee.starts_with("libc.so.6!_nss_dns_"), callee.c_str());
+        const auto caller = g.describe(std::prev(step)->function);
+        QVERIFY2(caller.starts_with("libc.so.6!get"), caller.c_str());
     }
 
     void cancelStopsBetweenModules() {
