@@ -46,6 +46,7 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     , table_(new QTableView(this))
     , filterEdit_(new QLineEdit(this))
     , quickFilter_(new QComboBox(this))
+    , columnsMenu_(new QMenu(tr("Columns"), this))
     , filterDebounce_(new QTimer(this))
     , evidence_(new EvidencePanel(this))
     , paths_(new PathGraphView(this))
@@ -90,6 +91,36 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Columns can be moved, and shown or hidden from the header's context menu. The number and the
+    // category start hidden (the evidence panel's subtitle gives both), so that the review
+    // columns fit beside the timeline.
+    table_->horizontalHeader()->setSectionsMovable(true);
+    // What a review needs first: the verdicts and the decision, then the evidence and the counts
+    // (the evidence panel repeats those).
+    {
+        using M = ReviewTableModel;
+        const int order[] = {M::NameColumn,        M::NumberColumn,      M::CategoryColumn,
+                             M::RiskColumn,        M::InitAllowedColumn, M::ServingAllowedColumn,
+                             M::DecisionColumn,    M::EvidenceColumn,    M::InitCountColumn,
+                             M::ServingCountColumn};
+        static_assert(std::size(order) == M::ColumnCount);
+        for (int visual = 0; visual < M::ColumnCount; ++visual)
+            table_->horizontalHeader()->moveSection(table_->horizontalHeader()->visualIndex(order[visual]),
+                                                    visual);
+    }
+    table_->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    columnsMenu_->setObjectName(QStringLiteral("reviewColumnsMenu"));
+    for (int c = 0; c < ReviewTableModel::ColumnCount; ++c) {
+        QAction* a = columnsMenu_->addAction(model_->headerData(c, Qt::Horizontal).toString());
+        a->setCheckable(true);
+        const bool hidden = c == ReviewTableModel::NumberColumn || c == ReviewTableModel::CategoryColumn;
+        a->setChecked(!hidden);
+        a->setEnabled(c != ReviewTableModel::NameColumn);
+        table_->setColumnHidden(c, hidden);
+        connect(a, &QAction::toggled, this, [this, c](bool on) { table_->setColumnHidden(c, !on); });
+    }
+    connect(table_->horizontalHeader(), &QHeaderView::customContextMenuRequested, this,
+            [this](const QPoint& at) { columnsMenu_->popup(table_->horizontalHeader()->mapToGlobal(at)); });
     table_->setContextMenuPolicy(Qt::CustomContextMenu);
     filterEdit_->setObjectName(QStringLiteral("reviewFilter"));
     filterEdit_->setPlaceholderText(tr("Filter syscalls"));

@@ -11,6 +11,7 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QTableView;
 class QTimer;
 
@@ -97,6 +98,7 @@ private:
     QTableView* table_;
     QLineEdit* filterEdit_;
     QComboBox* quickFilter_;
+    QMenu* columnsMenu_; // the review table header's context menu: which columns show
     QTimer* filterDebounce_;
     EvidencePanel* evidence_;
     PathGraphView* paths_;

@@ -15,6 +15,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QLineEdit>
 #include <QMenu>
 #include <QSignalSpy>
@@ -209,6 +210,37 @@ private slots:
     }
 
     // A seccomp profile opens in a tab of its rules, with risk and a summary; bad ones are refused.
+    // The header's context menu shows and hides columns; number and category start hidden so the
+    // decision columns fit at 1400 px.
+    void reviewColumnsCanBeShownAndHidden() {
+        MainWindow window;
+        window.setMessageBoxesEnabled(false);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(window.openFile(kProject));
+        WorkbenchView* wb = window.currentWorkbench();
+        QTableView* table = wb->table();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(table->isColumnHidden(ReviewTableModel::NumberColumn));
+        QVERIFY(table->isColumnHidden(ReviewTableModel::CategoryColumn));
+        const int decision =
+            table->horizontalHeader()->sectionViewportPosition(ReviewTableModel::DecisionColumn) +
+            table->horizontalHeader()->sectionSize(ReviewTableModel::DecisionColumn);
+        QVERIFY2(decision <= table->viewport()->width(),
+                 qPrintable(QStringLiteral("%1 > %2").arg(decision).arg(table->viewport()->width())));
+        auto* menu = wb->findChild<QMenu*>(QStringLiteral("reviewColumnsMenu"));
+        QVERIFY(menu);
+        QCOMPARE(menu->actions().size(), int(ReviewTableModel::ColumnCount));
+        QAction* number = menu->actions().at(ReviewTableModel::NumberColumn);
+        QCOMPARE(number->text(), QStringLiteral("Nr"));
+        QVERIFY(!number->isChecked());
+        number->trigger();
+        QVERIFY(!table->isColumnHidden(ReviewTableModel::NumberColumn));
+        menu->actions().at(ReviewTableModel::RiskColumn)->trigger();
+        QVERIFY(table->isColumnHidden(ReviewTableModel::RiskColumn));
+        QVERIFY(!menu->actions().at(ReviewTableModel::NameColumn)->isEnabled()); // always shown
+    }
+
     void profilesOpenInTheirOwnTab() {
         MainWindow window;
         window.setMessageBoxesEnabled(false);
