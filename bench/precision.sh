@@ -8,16 +8,8 @@
 # Usage: bench/precision.sh   (ANCHORS=dir of the shared anchors; default ../shared/anchors)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swb=${SWB:-$PWD/build/bin/swb}
+. bench/static_programs.sh
 anchors=${ANCHORS:-$PWD/../shared/anchors}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export XDG_CACHE_HOME=$work/cache
-
-printf '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n' > "$work/hello.c"
-gcc -O2 -o "$work/hello" "$work/hello.c"
-nginx_modules=()
-for m in /usr/lib/nginx/modules/*.so; do nginx_modules+=(--dlopen "$m"); done
 
 # The rootfs without systemd NSS: the system's directories by symlink, its own /etc.
 rootfs=$work/rootfs

@@ -5,15 +5,7 @@
 # Usage: bench/static_analysis.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swb=${SWB:-$PWD/build/bin/swb} # SWB=/path/to/swb to measure another build
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export XDG_CACHE_HOME=$work/cache
-
-printf '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n' > "$work/hello.c"
-gcc -O2 -o "$work/hello" "$work/hello.c"
-nginx_modules=()
-for m in /usr/lib/nginx/modules/*.so; do nginx_modules+=(--dlopen "$m"); done
+. bench/static_programs.sh
 python_modules=()
 for m in /usr/lib/python3.11/lib-dynload/*.so; do python_modules+=(--dlopen "$m"); done
 
