@@ -1073,7 +1073,7 @@ private:
                 addEdge(hub, f, site, EdgeKind::Indirect);
         };
         // libc's built-in dns service: its own pointers to it (the table of built-in services) are
-        // used by the hosts and networks lookups alone, which get dlsym edges to it below.
+        // used by the hosts and networks lookups alone, which get dlsym edges to it (linkLookups).
         const auto builtinDns =
             libcFunctionsNamed([](std::string_view name) { return name.starts_with(kBuiltinDnsPrefix); });
         auto ownDnsPointer = [&](std::uint32_t mi, FunctionId to) {
@@ -1119,7 +1119,7 @@ private:
                 });
             // A dlopen'ed module is used through dlsym: every function it exports is a pointer target.
             // The `_nss_*` functions of an NSS service are called by glibc's lookups: they get edges
-            // from those (below), and are targets of every indirect call only when the module is
+            // from those (linkLookups), and are targets of every indirect call only when the module is
             // also dlopen'ed by name (libnss_systemd pins itself so) and may be searched for anything.
             const bool nssService = m.reason == "dlopen" && isNssService(m);
             if (m.reason == "dlopen")
@@ -1137,12 +1137,8 @@ private:
                             take(f, kNoFunction, sym.value);
                     }
         }
-        linkNssServices(nssServices);
-        const auto hostsLookups =
-            libcFunctionsNamed([](std::string_view name) { return hostsLookupNames().count(name) > 0; });
-        for (FunctionId from : hostsLookups)
-            for (FunctionId to : builtinDns)
-                addEdge(from, to, graph_.functions[from].address, EdgeKind::Dlsym);
+        linkLookups([](std::string_view name) { return nssEntryNames().count(name) > 0; }, nssServices);
+        linkLookups([](std::string_view name) { return hostsLookupNames().count(name) > 0; }, builtinDns);
 
         timer_.mark(" link: address-taken");
         // Entry points.
@@ -1304,20 +1300,19 @@ private:
     }
 
     // glibc calls an NSS service's functions only from its lookups: it finds `_nss_SERVICE_NAME` with
-    // dlsym in the module it loaded (nss_module.c) and calls it during getpwnam, getaddrinfo, ...
-    // Each lookup of libc (any of its symbol names, so internal callers such as glob's __getpwnam_r
-    // count too) gets a dlsym edge to every such function, rather than making them targets of every
-    // indirect call. The edges are sound for every lookup and keep "reached only through indirect
-    // calls" for what really depends on the indirect-call model.
-    void linkNssServices(std::vector<FunctionId> services) {
+    // dlsym in the module it loaded (nss_module.c), or in its table of built-in services, and calls
+    // it during getpwnam, getaddrinfo, ... Each lookup of libc that `isLookup` accepts (by any of its
+    // symbol names, so internal callers such as glob's __getpwnam_r count too) gets a dlsym edge to
+    // every one of `services`, rather than making them targets of every indirect call: sound for
+    // every lookup, and "reached only through indirect calls" keeps meaning what depends on the
+    // indirect-call model.
+    template <typename IsLookup> void linkLookups(IsLookup&& isLookup, std::vector<FunctionId> services) {
         std::sort(services.begin(), services.end());
         services.erase(std::unique(services.begin(), services.end()), services.end());
         services.erase(std::remove(services.begin(), services.end(), kNoFunction), services.end());
         if (services.empty())
             return;
-        const auto lookups =
-            libcFunctionsNamed([](std::string_view name) { return nssEntryNames().count(name) > 0; });
-        for (FunctionId from : lookups)
+        for (FunctionId from : libcFunctionsNamed(isLookup))
             for (FunctionId to : services)
                 addEdge(from, to, graph_.functions[from].address, EdgeKind::Dlsym);
     }
