@@ -78,6 +78,20 @@ private slots:
         QTest::newRow("iconv with gconv modules")
             << QStringLiteral(SWB_FIXTURE_DIR "/sa_iconv") << QStringLiteral(SWB_FIXTURE_DIR "/sa_iconv")
             << QStringList();
+        // A name that resolves nowhere: glibc's dns service queries the nameserver (socket, connect,
+        // sendmmsg, poll, recvfrom), reached from getaddrinfo by a dlsym edge.
+        QTest::newRow("getaddrinfo through the resolver")
+            << QStringLiteral(SWB_FIXTURE_DIR "/sa_resolve")
+            << QStringLiteral("RES_OPTIONS='timeout:1 attempts:1' " SWB_FIXTURE_DIR
+                              "/sa_resolve example.invalid; " SWB_FIXTURE_DIR "/sa_resolve localhost; true")
+            << QStringList();
+        // getent looks up through every NSS service of nsswitch.conf, systemd's included where listed.
+        QTest::newRow("getent")
+            << QStringLiteral("/usr/bin/getent")
+            << QStringLiteral(
+                   "getent passwd root swb-no-such-user; getent group root; getent hosts localhost; "
+                   "getent ahosts localhost; getent services ssh; true")
+            << QStringList();
         QTest::newRow("threads") << QStringLiteral(SWB_FIXTURE_DIR "/fx_threads")
                                  << QStringLiteral(SWB_FIXTURE_DIR "/fx_threads") << QStringList();
         QTest::newRow("ls") << QStringLiteral("/usr/bin/ls")
