@@ -26,7 +26,8 @@ std::string evidenceReason(const SyscallEvidence& e) {
             out += "special case: " + e.statics->specialReason;
         else
             out += "static: " + std::to_string(e.statics->sites) + " reachable site" +
-                   (e.statics->sites == 1 ? "" : "s");
+                   (e.statics->sites == 1 ? "" : "s") +
+                   (e.statics->direct ? "" : ", only through indirect calls");
     }
     return out;
 }

@@ -246,6 +246,13 @@ private slots:
         const EvidenceSet viaHub = buildEvidence(in);
         QCOMPARE(viaHub.indirectOnly(), nrs({"ptrace"}));
         QVERIFY(viaHub.bySyscall.at(SYS_read).statics->direct);
+        // The exported rule says so too.
+        const Profile fromHub = buildProfile(viaHub, ProfileBuildOptions{});
+        QVERIFY(!fromHub.rulesFor("ptrace").empty());
+        QVERIFY2(fromHub.rulesFor("ptrace").front()->reason.find("only through indirect calls") !=
+                     std::string::npos,
+                 fromHub.rulesFor("ptrace").front()->reason.c_str());
+        QVERIFY(fromHub.rulesFor("read").front()->reason.find("indirect") == std::string::npos);
         // A second analysis reaching it directly makes it direct.
         CallGraph direct = serverGraph();
         direct.edges.push_back({3, 6, 0x4040, EdgeKind::Direct});
