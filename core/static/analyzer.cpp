@@ -65,40 +65,61 @@ const std::unordered_set<std::string>& noReturnNames() {
     return names;
 }
 
-// glibc functions that may load NSS service modules (getpwnam, getaddrinfo, ...).
+// glibc's NSS lookups, each with the database it queries: the stems that name that database's
+// functions in a service (`_nss_SERVICE_getpwnam_r` contains "pw", `_nss_SERVICE_initgroups_dyn`
+// "gr", `_nss_SERVICE_getcanonname_r` "canonname"). A lookup calls only its database's functions;
+// a service function whose name holds no stem at all may be called by any lookup.
+struct NssDatabase {
+    std::vector<std::string_view> stems;
+    std::vector<std::string_view> lookups;
+};
+const std::vector<NssDatabase>& nssDatabases() {
+    static const std::vector<NssDatabase> databases = {
+        {{"pw"},
+         {"getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getpwent", "getpwent_r", "setpwent",
+          "endpwent"}},
+        {{"gr"},
+         {"getgrnam", "getgrnam_r", "getgrgid", "getgrgid_r", "getgrent", "getgrent_r", "setgrent",
+          "endgrent", "getgrouplist", "initgroups"}},
+        {{"sp"}, {"getspnam", "getspnam_r", "getspent", "getspent_r", "setspent", "endspent"}},
+        {{"sg"}, {"getsgnam", "getsgnam_r", "getsgent", "getsgent_r", "setsgent", "endsgent"}},
+        {{"host", "canonname"},
+         {"getaddrinfo", "getnameinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2",
+          "gethostbyname2_r", "gethostbyaddr", "gethostbyaddr_r", "gethostent", "gethostent_r", "sethostent",
+          "endhostent"}},
+        {{"netby", "netent"},
+         {"getnetbyname", "getnetbyname_r", "getnetbyaddr", "getnetbyaddr_r", "getnetent", "getnetent_r",
+          "setnetent", "endnetent"}},
+        {{"proto"},
+         {"getprotobyname", "getprotobyname_r", "getprotobynumber", "getprotobynumber_r", "getprotoent",
+          "getprotoent_r", "setprotoent", "endprotoent"}},
+        {{"serv"},
+         {"getservbyname", "getservbyname_r", "getservbyport", "getservbyport_r", "getservent",
+          "getservent_r", "setservent", "endservent"}},
+        {{"rpc"},
+         {"getrpcbyname", "getrpcbyname_r", "getrpcbynumber", "getrpcbynumber_r", "getrpcent", "getrpcent_r",
+          "setrpcent", "endrpcent"}},
+        {{"alias"},
+         {"getaliasbyname", "getaliasbyname_r", "getaliasent", "getaliasent_r", "setaliasent",
+          "endaliasent"}},
+        {{"hostton", "ntohost"}, {"ether_hostton", "ether_ntohost"}},
+        {{"netgr"}, {"innetgr", "setnetgrent", "getnetgrent", "getnetgrent_r", "endnetgrent"}},
+        {{"publickey", "secretkey", "netname"}, {"getpublickey", "getsecretkey"}},
+    };
+    return databases;
+}
+
+// glibc functions that may load NSS service modules: every lookup of every database.
 const std::set<std::string, std::less<>>& nssEntryNames() {
-    static const std::set<std::string, std::less<>> names = {
-        "getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getpwent", "getpwent_r", "getgrnam",
-        "getgrnam_r", "getgrgid", "getgrgid_r", "getgrent", "getgrent_r", "getgrouplist", "initgroups",
-        "getspnam", "getspnam_r", "getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2",
-        "gethostbyname2_r", "gethostbyaddr", "gethostbyaddr_r", "getnameinfo", "getservbyname",
-        "getservbyname_r", "getservbyport", "getservbyport_r", "getprotobyname", "getprotobyname_r",
-        "getprotobynumber", "getprotobynumber_r", "getnetbyname", "getrpcbyname", "getrpcbynumber", "innetgr",
-        "setnetgrent", "getnetgrent",
-        // Every other database of nsswitch.conf: gshadow, shadow enumeration, the *ent iterators,
-        // networks by address, rpc, aliases, ethers, publickey.
-        "getsgnam", "getsgnam_r", "getsgent", "getsgent_r", "getspent", "getspent_r", "gethostent",
-        "gethostent_r", "getservent", "getservent_r", "getprotoent", "getprotoent_r", "getnetbyname_r",
-        "getnetbyaddr", "getnetbyaddr_r", "getnetent", "getnetent_r", "getrpcbyname_r", "getrpcbynumber_r",
-        "getrpcent", "getrpcent_r", "getaliasbyname", "getaliasbyname_r", "getaliasent", "getaliasent_r",
-        "ether_hostton", "ether_ntohost", "getpublickey", "getsecretkey", "getnetgrent_r",
-        // Opening and closing an enumeration calls the services' set*ent / end*ent too.
-        "setpwent", "endpwent", "setgrent", "endgrent", "setspent", "endspent", "setsgent", "endsgent",
-        "sethostent", "endhostent", "setservent", "endservent", "setprotoent", "endprotoent", "setnetent",
-        "endnetent", "setrpcent", "endrpcent", "setaliasent", "endaliasent", "endnetgrent"};
+    static const std::set<std::string, std::less<>> names = [] {
+        std::set<std::string, std::less<>> out;
+        for (const auto& db : nssDatabases())
+            out.insert(db.lookups.begin(), db.lookups.end());
+        return out;
+    }();
     return names;
 }
 
-// glibc's lookups in the hosts and networks databases: the only callers of its built-in dns service
-// (`_nss_dns_*` in libc.so.6, which provides nothing else).
-const std::set<std::string, std::less<>>& hostsLookupNames() {
-    static const std::set<std::string, std::less<>> names = {
-        "getaddrinfo",      "getnameinfo",   "gethostbyname",   "gethostbyname_r", "gethostbyname2",
-        "gethostbyname2_r", "gethostbyaddr", "gethostbyaddr_r", "gethostent",      "gethostent_r",
-        "sethostent",       "endhostent",    "getnetbyname",    "getnetbyname_r",  "getnetbyaddr",
-        "getnetbyaddr_r",   "getnetent",     "getnetent_r",     "setnetent",       "endnetent"};
-    return names;
-}
 constexpr const char* kBuiltinDnsPrefix = "_nss_dns_";
 
 // The names glibc looks up in an NSS service module: `_nss_SERVICE_FUNCTION`.
@@ -1061,7 +1082,8 @@ private:
             std::uint64_t target;
         };
         std::vector<DataPointer> dataPointers;
-        std::vector<FunctionId> nssServices;
+        // NSS service functions (`_nss_SERVICE_NAME`) with their names, linked to the lookups.
+        std::vector<std::pair<FunctionId, std::string_view>> nssServices;
         auto take = [&](FunctionId f, FunctionId where, std::uint64_t site) {
             if (f == kNoFunction || graph_.functions[f].hub)
                 return;
@@ -1074,8 +1096,13 @@ private:
         };
         // libc's built-in dns service: its own pointers to it (the table of built-in services) are
         // used by the hosts and networks lookups alone, which get dlsym edges to it (linkLookups).
-        const auto builtinDns =
-            libcFunctionsNamed([](std::string_view name) { return name.starts_with(kBuiltinDnsPrefix); });
+        std::vector<FunctionId> builtinDns;
+        for (const auto& [f, name] :
+             libcFunctions([](std::string_view name) { return name.starts_with(kBuiltinDnsPrefix); })) {
+            builtinDns.push_back(f);
+            nssServices.push_back({f, name});
+        }
+        std::sort(builtinDns.begin(), builtinDns.end());
         auto ownDnsPointer = [&](std::uint32_t mi, FunctionId to) {
             return std::binary_search(builtinDns.begin(), builtinDns.end(), to) &&
                    modules_[mi].image->soname() == "libc.so.6";
@@ -1131,14 +1158,13 @@ private:
                                      [&](const std::string& p) { return sym.name.starts_with(p); }))) {
                         const FunctionId f = functionAt(mi, sym.value);
                         const bool service = nssService && sym.name.starts_with(kNssPrefix);
-                        if (service)
-                            nssServices.push_back(f);
+                        if (service && f != kNoFunction)
+                            nssServices.push_back({f, sym.name});
                         if (!service || m.dlsymAny)
                             take(f, kNoFunction, sym.value);
                     }
         }
-        linkLookups([](std::string_view name) { return nssEntryNames().count(name) > 0; }, nssServices);
-        linkLookups([](std::string_view name) { return hostsLookupNames().count(name) > 0; }, builtinDns);
+        linkLookups(nssServices);
 
         timer_.mark(" link: address-taken");
         // Entry points.
@@ -1275,20 +1301,19 @@ private:
 
     bool isInterpreter(std::uint32_t mi) const { return interpreter_ && *interpreter_ == mi; }
 
-    // The functions of libc.so.6 with a dynamic symbol whose name `wanted` accepts (any of a
-    // function's names), sorted.
-    template <typename Wanted> std::vector<FunctionId> libcFunctionsNamed(Wanted&& wanted) const {
-        std::vector<FunctionId> out;
+    // The functions of libc.so.6 with a dynamic symbol whose name `wanted` accepts, each with that
+    // name (a function with several such names comes once per name).
+    template <typename Wanted>
+    std::vector<std::pair<FunctionId, std::string_view>> libcFunctions(Wanted&& wanted) const {
+        std::vector<std::pair<FunctionId, std::string_view>> out;
         for (std::uint32_t mi = 0; mi < modules_.size(); ++mi) {
             if (modules_[mi].image->soname() != "libc.so.6")
                 continue;
             for (const auto& sym : modules_[mi].image->dynamicSymbols())
                 if (sym.defined && sym.type == STT_FUNC && wanted(std::string_view(sym.name)))
                     if (const auto f = functionAt(mi, sym.value); f != kNoFunction)
-                        out.push_back(f);
+                        out.push_back({f, sym.name});
         }
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());
         return out;
     }
 
@@ -1301,20 +1326,43 @@ private:
 
     // glibc calls an NSS service's functions only from its lookups: it finds `_nss_SERVICE_NAME` with
     // dlsym in the module it loaded (nss_module.c), or in its table of built-in services, and calls
-    // it during getpwnam, getaddrinfo, ... Each lookup of libc that `isLookup` accepts (by any of its
-    // symbol names, so internal callers such as glob's __getpwnam_r count too) gets a dlsym edge to
-    // every one of `services`, rather than making them targets of every indirect call: sound for
-    // every lookup, and "reached only through indirect calls" keeps meaning what depends on the
-    // indirect-call model.
-    template <typename IsLookup> void linkLookups(IsLookup&& isLookup, std::vector<FunctionId> services) {
-        std::sort(services.begin(), services.end());
-        services.erase(std::unique(services.begin(), services.end()), services.end());
-        services.erase(std::remove(services.begin(), services.end(), kNoFunction), services.end());
+    // it during getpwnam, getaddrinfo, ... Each lookup of libc (by any of its symbol names, so
+    // internal callers such as glob's __getpwnam_r count too) gets a dlsym edge to every service
+    // function of its database, and to those named for no database (nssDatabases), rather than all
+    // of them being targets of every indirect call: a witness path reads `getgrgid -> [dlsym]
+    // _nss_systemd_getgrgid_r`, and "reached only through indirect calls" keeps meaning what depends
+    // on the indirect-call model.
+    void linkLookups(const std::vector<std::pair<FunctionId, std::string_view>>& services) {
         if (services.empty())
             return;
-        for (FunctionId from : libcFunctionsNamed(isLookup))
-            for (FunctionId to : services)
-                addEdge(from, to, graph_.functions[from].address, EdgeKind::Dlsym);
+        // NAME in `_nss_SERVICE_NAME`.
+        auto functionPart = [](std::string_view symbol) {
+            const auto underscore = symbol.find('_', std::string_view(kNssPrefix).size());
+            return underscore == std::string_view::npos ? symbol : symbol.substr(underscore + 1);
+        };
+        auto named = [](std::string_view function, const std::vector<std::string_view>& stems) {
+            return std::any_of(stems.begin(), stems.end(), [&](std::string_view stem) {
+                return function.find(stem) != std::string_view::npos;
+            });
+        };
+        std::set<std::pair<FunctionId, FunctionId>> linked;
+        for (const auto& db : nssDatabases()) {
+            const auto lookups = libcFunctions([&](std::string_view name) {
+                return std::find(db.lookups.begin(), db.lookups.end(), name) != db.lookups.end();
+            });
+            for (const auto& [to, symbol] : services) {
+                const auto function = functionPart(symbol);
+                const bool ofThisDatabase = named(function, db.stems);
+                const bool ofAnyDatabase =
+                    std::any_of(nssDatabases().begin(), nssDatabases().end(),
+                                [&](const NssDatabase& d) { return named(function, d.stems); });
+                if (!ofThisDatabase && ofAnyDatabase)
+                    continue;
+                for (const auto& [from, lookup] : lookups)
+                    if (linked.insert({from, to}).second)
+                        addEdge(from, to, graph_.functions[from].address, EdgeKind::Dlsym);
+            }
+        }
     }
 
     template <typename Take> void scanDataForPointers(std::uint32_t mi, Take&& take) {

@@ -379,6 +379,8 @@ private slots:
         QVERIFY(QDir().mkpath(r + QStringLiteral("/usr/lib/x86_64-linux-gnu")));
         QVERIFY(QDir().mkpath(r + QStringLiteral("/etc")));
         QVERIFY(QFile::copy(QStringLiteral("/usr/bin/ls"), r + QStringLiteral("/usr/bin/ls")));
+        QVERIFY(QFile::copy(QStringLiteral(SWB_FIXTURE_DIR "/sa_resolve"),
+                            r + QStringLiteral("/usr/bin/sa_resolve")));
         for (const char* lib : {"libselinux.so.1", "libc.so.6", "libpcre2-8.so.0", "ld-linux-x86-64.so.2"})
             QVERIFY(QFile::copy(
                 QFileInfo(QStringLiteral("/lib/x86_64-linux-gnu/") + QLatin1String(lib)).canonicalFilePath(),
@@ -427,6 +429,8 @@ private slots:
         QVERIFY(QDir().mkpath(libDir));
         QVERIFY(QDir().mkpath(r + QStringLiteral("/etc")));
         QVERIFY(QFile::copy(QStringLiteral("/usr/bin/ls"), r + QStringLiteral("/usr/bin/ls")));
+        QVERIFY(QFile::copy(QStringLiteral(SWB_FIXTURE_DIR "/sa_resolve"),
+                            r + QStringLiteral("/usr/bin/sa_resolve")));
         for (const char* lib : {"libselinux.so.1", "libc.so.6", "libpcre2-8.so.0", "ld-linux-x86-64.so.2"})
             QVERIFY(QFile::copy(
                 QFileInfo(QStringLiteral("/lib/x86_64-linux-gnu/") + QLatin1String(lib)).canonicalFilePath(),
@@ -436,8 +440,9 @@ private slots:
                                 libDir + QLatin1String(lib)));
         QVERIFY(QFile::link(QStringLiteral("usr/lib"), r + QStringLiteral("/lib")));
         QVERIFY(QFile::link(QStringLiteral("/usr/lib/x86_64-linux-gnu"), r + QStringLiteral("/lib64")));
-        for (const auto& [name, text] : {std::pair{"/etc/ld.so.conf", "/usr/lib/x86_64-linux-gnu\n"},
-                                         std::pair{"/etc/nsswitch.conf", "passwd: files sanss\n"}}) {
+        for (const auto& [name, text] :
+             {std::pair{"/etc/ld.so.conf", "/usr/lib/x86_64-linux-gnu\n"},
+              std::pair{"/etc/nsswitch.conf", "passwd: files sanss\nhosts: files sanss\n"}}) {
             QFile f(r + QLatin1String(name));
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(text);
@@ -477,8 +482,16 @@ private slots:
                                             [](const auto& step) { return step.via == EdgeKind::Dlsym; });
         QVERIFY(dlsymStep != paths[0].end());
         QCOMPARE(g.describe(dlsymStep->function), std::string("libnss_sanss.so.2!_nss_sanss_getpwnam_r"));
-        QVERIFY2(g.describe(std::prev(dlsymStep)->function).find("libc.so.6!") == 0,
+        QVERIFY2(g.describe(std::prev(dlsymStep)->function).find("libc.so.6!getpw") == 0,
                  g.describe(std::prev(dlsymStep)->function).c_str());
+        // A lookup calls its own database's functions only: ls looks up users and groups, never
+        // hosts; a program resolving a name reaches the hosts function and not the passwd one.
+        QVERIFY(!has(g, "vhangup"));
+        AnalyzeOptions resolve = opts;
+        resolve.program = "/usr/bin/sa_resolve";
+        const auto hosts = analyzeProgram(resolve);
+        QVERIFY(has(hosts, "vhangup"));
+        QVERIFY(!has(hosts, "swapoff"));
 
         // Once the program dlopen()s the dependency by name, dlsym may return any of its exports.
         opts.dlopen = {"libsanssdep.so"};
