@@ -38,6 +38,22 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+// The dlsym step on the witness path of syscall `nr`, which must be reachable by direct calls
+// alone: {caller, callee} as module!function, or empty strings when there is no such step.
+std::pair<std::string, std::string> directDlsymStep(const CallGraph& g, int nr) {
+    const auto direct = g.syscallsOf(g.reachableWithoutIndirect());
+    if (!std::binary_search(direct.begin(), direct.end(), nr))
+        return {};
+    const auto paths = g.witnessPaths(nr, 1);
+    if (paths.empty())
+        return {};
+    const auto step = std::find_if(paths[0].begin(), paths[0].end(),
+                                   [](const auto& s) { return s.via == EdgeKind::Dlsym; });
+    if (step == paths[0].begin() || step == paths[0].end())
+        return {};
+    return {g.describe(std::prev(step)->function), g.describe(step->function)};
+}
+
 } // namespace
 
 class TestAnalyzer : public QObject {
@@ -473,17 +489,9 @@ private slots:
         QVERIFY(!has(g, "sendmmsg"));
         // glibc calls the service from its lookups: ls's getpwuid leads to it by a dlsym edge, no
         // indirect call, and the witness path says so.
-        const int swapoff = *table.number("swapoff");
-        const auto direct = g.syscallsOf(g.reachableWithoutIndirect());
-        QVERIFY(std::binary_search(direct.begin(), direct.end(), swapoff));
-        const auto paths = g.witnessPaths(swapoff, 1);
-        QCOMPARE(paths.size(), std::size_t(1));
-        const auto dlsymStep = std::find_if(paths[0].begin(), paths[0].end(),
-                                            [](const auto& step) { return step.via == EdgeKind::Dlsym; });
-        QVERIFY(dlsymStep != paths[0].end());
-        QCOMPARE(g.describe(dlsymStep->function), std::string("libnss_sanss.so.2!_nss_sanss_getpwnam_r"));
-        QVERIFY2(g.describe(std::prev(dlsymStep)->function).find("libc.so.6!getpw") == 0,
-                 g.describe(std::prev(dlsymStep)->function).c_str());
+        const auto [lookup, service] = directDlsymStep(g, *table.number("swapoff"));
+        QCOMPARE(service, std::string("libnss_sanss.so.2!_nss_sanss_getpwnam_r"));
+        QVERIFY2(lookup.starts_with("libc.so.6!getpw"), lookup.c_str());
         // A lookup calls its own database's functions only: ls looks up users and groups, never
         // hosts; a program resolving a name reaches the hosts function and not the passwd one.
         QVERIFY(!has(g, "vhangup"));
@@ -516,17 +524,9 @@ private slots:
         opts.program = SWB_FIXTURE_DIR "/sa_resolve";
         opts.useCache = false;
         const auto g = analyzeProgram(opts);
-        const int sendmmsg = *SyscallTable::forArch(Arch::X86_64).number("sendmmsg");
-        const auto direct = g.syscallsOf(g.reachableWithoutIndirect());
-        QVERIFY(std::binary_search(direct.begin(), direct.end(), sendmmsg));
-        const auto paths = g.witnessPaths(sendmmsg, 1);
-        QCOMPARE(paths.size(), std::size_t(1));
-        const auto step = std::find_if(paths[0].begin(), paths[0].end(),
-                                       [](const auto& s) { return s.via == EdgeKind::Dlsym; });
-        QVERIFY(step != paths[0].end());
-        const auto callee = g.describe(step->function);
+        const auto [caller, callee] =
+            directDlsymStep(g, *SyscallTable::forArch(Arch::X86_64).number("sendmmsg"));
         QVERIFY2(callee.starts_with("libc.so.6!_nss_dns_"), callee.c_str());
-        const auto caller = g.describe(std::prev(step)->function);
         QVERIFY2(caller.starts_with("libc.so.6!get"), caller.c_str());
     }
 
