@@ -14,6 +14,8 @@
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
@@ -26,8 +28,10 @@
 #include <QMimeData>
 #include <QPointer>
 #include <QScopeGuard>
+#include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -103,16 +107,30 @@ MainWindow::MainWindow(QWidget* parent)
         WorkbenchView* wb = currentWorkbench();
         if (!wb)
             return;
-        ExportChoice initial;
-        const QString project = wb->session()->projectPath();
-        initial.path = project.isEmpty()
-                           ? QString()
-                           : QFileInfo(project).absolutePath() + QStringLiteral("/profile.json");
+        ExportChoice initial = wb->exportDefaults();
+        initial.path = QDir(exportDirectory()).filePath(wb->exportFileName(initial.format));
         ExportDialog dialog(initial, this);
+        dialog.setEvidenceAvailable(!wb->session()->traces().empty(), !wb->session()->graphs().empty());
+        dialog.setDescriber([wb](const ExportChoice& c) { return wb->describeExport(c); });
         if (dialog.exec() != QDialog::Accepted)
             return;
+        const ExportChoice choice = dialog.choice();
+        QStringList existing;
+        for (const QString& f : wb->exportTargets(choice))
+            if (QFileInfo::exists(f))
+                existing << f;
+        if (!existing.isEmpty() && messageBoxesEnabled_ &&
+            QMessageBox::question(this, tr("Replace Files?"),
+                                  tr("%1 already exists. Replace it?").arg(existing.join(tr(" and "))),
+                                  QMessageBox::Yes | QMessageBox::Cancel,
+                                  QMessageBox::Cancel) != QMessageBox::Yes)
+            return;
         try {
-            const QString report = wb->exportProfile(dialog.choice());
+            const QString dir = QFileInfo(choice.path).absolutePath();
+            if (!QDir().mkpath(dir))
+                throw Error(QFile::encodeName(dir).toStdString() + ": cannot create the directory");
+            const QString report = wb->exportProfile(choice);
+            settings().setValue(QStringLiteral("export/directory"), dir);
             statusBar()->showMessage(report.section(QLatin1Char('\n'), 0, 0), kFailureMessageMs);
             showMessage(tr("Profile Exported"), report, false);
         } catch (const Error& e) {
@@ -160,8 +178,12 @@ MainWindow::MainWindow(QWidget* parent)
     reviewMenu->addAction(validateAction);
     reviewMenu->addAction(exportAction);
     connect(undoGroup_, &QUndoGroup::cleanChanged, this, [this] { updateForCurrentTrace(); });
+    viewMenu_ = menuBar()->addMenu(tr("&View"));
+    viewMenu_->setObjectName(QStringLiteral("viewMenu"));
+    connect(viewMenu_, &QMenu::aboutToShow, this, &MainWindow::rebuildViewMenu);
 
-    auto* toolBar = addToolBar(tr("Main Toolbar"));
+    toolBar_ = addToolBar(tr("Main Toolbar"));
+    auto* toolBar = toolBar_;
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolBar->addAction(newAnalysisAction);
@@ -323,8 +345,15 @@ ValidateDialog* MainWindow::showValidateDialog() {
                     false);
         return nullptr;
     }
-    auto* dialog = new ValidateDialog(wb->validationProfile(), wb->recordedCommandLine(),
-                                      wb->nextValidationTracePath(), this);
+    const QPointer<WorkbenchView> source(wb);
+    auto* dialog = new ValidateDialog(
+        [source](const QString& evidence) {
+            if (!source)
+                throw Error("the project was closed");
+            return source->validationProfile(evidence);
+        },
+        !wb->session()->traces().empty(), !wb->session()->graphs().empty(), wb->recordedCommandLine(),
+        wb->nextValidationTracePath(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     const QPointer<WorkbenchView> target(wb);
     connect(dialog, &QDialog::accepted, this, [this, dialog, target] {
@@ -376,6 +405,16 @@ bool MainWindow::openFile(const QString& path) {
         if (kind == FileKind::Analysis)
             return openAnalysis(path);
         if (kind == FileKind::Profile)
+            return openProfile(path);
+        // Not recognisable by content: a file named like one of ours gets that reader's message
+        // (where it is malformed) instead of the trace reader's.
+        const QString suffix = QFileInfo(path).suffix().toLower();
+        if (kind == FileKind::Unknown && suffix == QLatin1String("swbproj"))
+            return openProject(path);
+        if (kind == FileKind::Unknown && suffix == QLatin1String("swbanalysis"))
+            return openAnalysis(path);
+        if (kind == FileKind::Unknown && (suffix == QLatin1String("json") ||
+                                          suffix == QLatin1String("yaml") || suffix == QLatin1String("yml")))
             return openProfile(path);
     } catch (const Error&) {
         // Unreadable: the trace loader below reports it with the file's name.
@@ -489,8 +528,80 @@ void MainWindow::saveSettings() const {
 
 void MainWindow::restoreSettings() {
     const auto store = settings();
-    restoreGeometry(store.value(QStringLiteral("MainWindow/geometry")).toByteArray());
+    const QByteArray geometry = store.value(QStringLiteral("MainWindow/geometry")).toByteArray();
+    if (geometry.isEmpty() || !restoreGeometry(geometry))
+        resize(defaultSize(screen()));
     restoreState(store.value(QStringLiteral("MainWindow/state")).toByteArray());
+    fitToScreen();
+}
+
+QSize MainWindow::defaultSize(const QScreen* screen) {
+    // Most of the screen (a workbench wants room), never more than a large desktop window.
+    const QRect available = screen ? screen->availableGeometry() : QRect(0, 0, 1280, 800);
+    return {std::min(available.width() * 9 / 10, 1600), std::min(available.height() * 9 / 10, 1000)};
+}
+
+void MainWindow::fitToScreen() {
+    if (isMaximized() || isFullScreen())
+        return;
+    // A geometry saved on a larger screen (or by an older version) is made to fit the screen the
+    // window opens on: never larger than its available area, never off it.
+    const QScreen* target = screen();
+    if (!target)
+        return;
+    const QRect available = target->availableGeometry();
+    const QRect frame = frameGeometry();
+    const QSize decoration = frame.size() - geometry().size();
+    QSize size = geometry().size().boundedTo(available.size() - decoration);
+    size = size.expandedTo(minimumSizeHint().boundedTo(available.size()));
+    if (size != geometry().size())
+        resize(size);
+    QPoint topLeft = frameGeometry().topLeft();
+    topLeft.setX(std::clamp(topLeft.x(), available.left(),
+                            std::max(available.left(), available.right() + 1 - frameGeometry().width())));
+    topLeft.setY(std::clamp(topLeft.y(), available.top(),
+                            std::max(available.top(), available.bottom() + 1 - frameGeometry().height())));
+    if (topLeft != frameGeometry().topLeft())
+        move(topLeft);
+}
+
+QString MainWindow::exportDirectory() const {
+    // The last directory a profile went to; else where New Analysis keeps projects. Never the
+    // folder of the project itself unasked: a bundled sample's folder may be read-only or shared.
+    const auto store = settings();
+    const QString last = store.value(QStringLiteral("export/directory")).toString();
+    if (!last.isEmpty())
+        return last;
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    return store
+        .value(QStringLiteral("newAnalysis/directory"),
+               QDir(documents.isEmpty() ? QDir::homePath() : documents)
+                   .filePath(QStringLiteral("Seccomp Workbench")))
+        .toString();
+}
+
+void MainWindow::rebuildViewMenu() {
+    viewMenu_->clear();
+    viewMenu_->addSection(tr("Panels"));
+    WorkbenchView* wb = currentWorkbench();
+    const QList<QDockWidget*> docks = wb ? wb->docks() : QList<QDockWidget*>();
+    for (QDockWidget* dock : docks)
+        viewMenu_->addAction(dock->toggleViewAction());
+    if (docks.isEmpty()) {
+        auto* none = viewMenu_->addAction(tr("(open a project to show its panels)"));
+        none->setEnabled(false);
+    } else {
+        auto* reset = viewMenu_->addAction(tr("&Reset Panel Layout"));
+        reset->setObjectName(QStringLiteral("resetLayoutAction"));
+        connect(reset, &QAction::triggered, wb, &WorkbenchView::resetLayout);
+    }
+    viewMenu_->addSection(tr("Toolbars"));
+    viewMenu_->addAction(toolBar_->toggleViewAction());
+    QAction* status = viewMenu_->addAction(tr("&Status Bar"));
+    status->setObjectName(QStringLiteral("statusBarAction"));
+    status->setCheckable(true);
+    status->setChecked(statusBar()->isVisibleTo(this));
+    connect(status, &QAction::toggled, statusBar(), &QWidget::setVisible);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -499,9 +610,10 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         if (!view || !view->session()->isModified())
             continue;
         tabs_->setCurrentWidget(view);
+        const QString path = view->session()->projectPath();
+        const QString name = path.isEmpty() ? tr("the untitled project") : QFileInfo(path).fileName();
         const auto choice = QMessageBox::question(
-            this, tr("Unsaved Review"),
-            tr("The review in %1 has unsaved changes. Save them?").arg(tabs_->tabText(i)),
+            this, tr("Unsaved Review"), tr("The review in %1 has unsaved changes. Save them?").arg(name),
             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
         if (choice == QMessageBox::Cancel || (choice == QMessageBox::Save && !saveCurrentProject())) {
             event->ignore();
@@ -549,6 +661,7 @@ void MainWindow::closeTab(int index) {
 }
 
 void MainWindow::updateForCurrentTrace() {
+    rebuildViewMenu();
     if (WorkbenchView* wb = currentWorkbench()) {
         stack_->setCurrentWidget(tabs_);
         undoGroup_->setActiveStack(wb->session()->undoStack());
@@ -600,8 +713,18 @@ void MainWindow::updateForCurrentTrace() {
 void MainWindow::showMessage(const QString& title, const QString& text, bool isError) {
     if (!messageBoxesEnabled_)
         return;
+    // A second problem while the first is still on screen joins it: one box lists them all,
+    // instead of a second box exactly on top of the first.
+    QPointer<QMessageBox>& open = isError ? errorBox_ : warningBox_;
+    if (open && open->isVisible()) {
+        open->setWindowTitle(isError ? tr("Problems") : tr("Warnings"));
+        open->setText(open->text() + QStringLiteral("\n\n") + title + QStringLiteral(": ") + text);
+        open->raise();
+        return;
+    }
     auto* box = new QMessageBox(isError ? QMessageBox::Critical : QMessageBox::Warning, title, text,
                                 QMessageBox::Ok, this);
+    open = box;
     box->setObjectName(isError ? QStringLiteral("loadErrorBox") : QStringLiteral("loadWarningBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     if (isError) {

@@ -1,9 +1,13 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QLabel;
 class QMenu;
+class QMessageBox;
+class QScreen;
+class QToolBar;
 class QStackedWidget;
 class QTabWidget;
 class QUndoGroup;
@@ -55,9 +59,18 @@ public:
     QStringList recentFiles() const;
     static constexpr int kMaxRecent = 10;
 
-    // Window geometry and toolbar state, kept in QSettings between runs.
+    // Window geometry and toolbar state, kept in QSettings between runs. Restoring makes a saved
+    // geometry fit the screen; without one the window takes defaultSize().
     void saveSettings() const;
     void restoreSettings();
+    static QSize defaultSize(const QScreen* screen);
+    // Shrinks and moves the window into its screen's available area where it sticks out.
+    void fitToScreen();
+    // Where File › Export Profile… proposes to write.
+    QString exportDirectory() const;
+    QMenu* viewMenu() const { return viewMenu_; }
+    // Fills the View menu: the current workbench's panels, the toolbar, the status bar.
+    void rebuildViewMenu();
 
 signals:
     void traceLoaded(const QString& path);
@@ -89,6 +102,10 @@ private:
     QLabel* warningLabel_;
     QUndoGroup* undoGroup_;
     QMenu* recentMenu_ = nullptr;
+    QMenu* viewMenu_ = nullptr;
+    QToolBar* toolBar_ = nullptr;
+    QPointer<QMessageBox> errorBox_;
+    QPointer<QMessageBox> warningBox_;
     bool messageBoxesEnabled_ = true;
 };
 

@@ -33,6 +33,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <map>
 #include <set>
 
 namespace swb {
@@ -125,6 +126,8 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     filterEdit_->setObjectName(QStringLiteral("reviewFilter"));
     filterEdit_->setPlaceholderText(tr("Filter syscalls"));
     filterEdit_->setClearButtonEnabled(true);
+    // Room for a syscall name and the clear button, whatever the quick filter's longest entry.
+    filterEdit_->setMinimumWidth(filterEdit_->fontMetrics().averageCharWidth() * 18);
     filterDebounce_->setSingleShot(true);
     filterDebounce_->setInterval(150);
     connect(filterEdit_, &QLineEdit::textChanged, filterDebounce_, qOverload<>(&QTimer::start));
@@ -138,10 +141,15 @@ WorkbenchView::WorkbenchView(QWidget* parent)
         {tr("Dynamic only"), ReviewFilterModel::Quick::DynamicOnly},
         {tr("Reached only through indirect calls"), ReviewFilterModel::Quick::IndirectOnly},
         {tr("Changed by the boundary"), ReviewFilterModel::Quick::ChangedByBoundary},
+        {tr("Contradicts evidence"), ReviewFilterModel::Quick::Contradicted},
         {tr("Violated in the validation run"), ReviewFilterModel::Quick::Violated},
     };
     for (const auto& [text, q] : quick)
         quickFilter_->addItem(text, static_cast<int>(q));
+    // The box takes a short width; its list opens as wide as its longest entry.
+    quickFilter_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    quickFilter_->setMinimumContentsLength(14);
+    quickFilter_->setToolTip(tr("Show only a class of syscalls"));
     connect(quickFilter_, &QComboBox::currentIndexChanged, this, [this](int i) {
         filter_->setQuickFilter(static_cast<ReviewFilterModel::Quick>(quickFilter_->itemData(i).toInt()));
     });
@@ -162,19 +170,22 @@ WorkbenchView::WorkbenchView(QWidget* parent)
         const int ph = phase;
         connect(a, &QAction::triggered, this, [this, al, ph] { decide(al, ph); });
     }
-    decideMenu->addSeparator();
-    for (const bool al : {true, false}) {
-        auto* a = decideMenu->addAction(al ? tr("Allow in all phases, with a note…")
-                                           : tr("Deny in all phases, with a note…"));
-        connect(a, &QAction::triggered, this, [this, al] {
+    auto* noteMenu = decideMenu->addMenu(tr("With a Note"));
+    noteMenu->setObjectName(QStringLiteral("decideWithNoteMenu"));
+    for (const auto& [text, allow, phase] : choices) {
+        auto* a = noteMenu->addAction(text + QStringLiteral("…"));
+        const bool al = allow;
+        const int ph = phase;
+        connect(a, &QAction::triggered, this, [this, al, ph] {
             bool ok = false;
             const QString note = QInputDialog::getText(
                 this, tr("Review Note"), tr("Why (kept in the project and shown in exported profiles):"),
                 QLineEdit::Normal, QString(), &ok);
             if (ok)
-                decide(al, 0, note);
+                decide(al, ph, note);
         });
     }
+    decideMenu->addSeparator();
     auto* clearAction = decideMenu->addAction(tr("Clear the decisions"));
     connect(clearAction, &QAction::triggered, this, [this] {
         std::vector<ReviewDecision> keep;
@@ -218,21 +229,18 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     counts_->setWordWrap(true); // never widens the dock
     tableLayout->addWidget(counts_);
 
-    auto dock = [this](QWidget* w, const QString& title, const QString& name, Qt::DockWidgetArea area) {
+    auto dock = [this](QWidget* w, const QString& title, const QString& name) {
         auto* d = new QDockWidget(title, this);
         d->setObjectName(name);
         d->setWidget(w);
-        addDockWidget(area, d);
         return d;
     };
-    auto* reviewDock = dock(tablePane, tr("Review"), QStringLiteral("reviewDock"), Qt::LeftDockWidgetArea);
+    reviewDock_ = dock(tablePane, tr("Review"), QStringLiteral("reviewDock"));
     evidence_->setObjectName(QStringLiteral("evidencePanel"));
-    dock(evidence_, tr("Evidence"), QStringLiteral("evidenceDock"), Qt::RightDockWidgetArea);
+    evidenceDock_ = dock(evidence_, tr("Evidence"), QStringLiteral("evidenceDock"));
     paths_->setObjectName(QStringLiteral("pathView"));
-    auto* pathDock = dock(paths_, tr("Call paths"), QStringLiteral("pathDock"), Qt::RightDockWidgetArea);
-    auto* evidenceDock = findChild<QDockWidget*>(QStringLiteral("evidenceDock"));
-    splitDockWidget(evidenceDock, pathDock, Qt::Vertical);
-    Q_UNUSED(reviewDock);
+    pathDock_ = dock(paths_, tr("Call paths"), QStringLiteral("pathDock"));
+    placeDocks();
 
     const QString engineDefault = QStringLiteral("/usr/share/containers/seccomp.json");
     if (QFileInfo::exists(engineDefault))
@@ -271,12 +279,37 @@ void WorkbenchView::showEvent(QShowEvent* event) {
     QMainWindow::showEvent(event);
     if (std::exchange(docksSized_, true))
         return;
-    // On first show (docks size themselves only once the window has its geometry): the review table
-    // with its decision columns 5/12 of the width, the evidence prose and the call paths 2/9, the
-    // timeline the rest.
-    resizeDocks({findChild<QDockWidget*>(QStringLiteral("reviewDock")),
-                 findChild<QDockWidget*>(QStringLiteral("evidenceDock"))},
+    sizeDocks();
+}
+
+void WorkbenchView::placeDocks() {
+    addDockWidget(Qt::LeftDockWidgetArea, reviewDock_);
+    addDockWidget(Qt::RightDockWidgetArea, evidenceDock_);
+    addDockWidget(Qt::RightDockWidgetArea, pathDock_);
+    splitDockWidget(evidenceDock_, pathDock_, Qt::Vertical);
+}
+
+void WorkbenchView::sizeDocks() {
+    // Docks size themselves only once the window has its geometry: the review table with its
+    // decision columns 5/12 of the width, the evidence prose and the call paths 2/9, the timeline
+    // the rest.
+    resizeDocks({reviewDock_, evidenceDock_},
                 {std::max(360, width() * 5 / 12), std::max(300, width() * 2 / 9)}, Qt::Horizontal);
+}
+
+QList<QDockWidget*> WorkbenchView::docks() const {
+    return {reviewDock_, evidenceDock_, pathDock_};
+}
+
+void WorkbenchView::resetLayout() {
+    for (QDockWidget* d : docks()) {
+        d->setFloating(false);
+        removeDockWidget(d);
+    }
+    placeDocks();
+    for (QDockWidget* d : docks())
+        d->show();
+    sizeDocks();
 }
 
 void WorkbenchView::openProject(const QString& path) {
@@ -314,11 +347,14 @@ void WorkbenchView::showRun(int index) {
         timeline_->timelineView()->highlightSyscall(selected_);
 }
 
-Profile WorkbenchView::validationProfile() const {
+Profile WorkbenchView::validationProfile(const QString& evidence) const {
     ProfileBuildOptions bo;
     bo.phase = PhaseSelection::All;
     bo.decisions = session_->project().decisions;
-    return buildExportProfile(session_->evidence(), bo, Runtime::None, false);
+    const auto source = evidenceSourceFromName(evidence);
+    if (!source)
+        throw Error("validation: unknown evidence " + evidence.toStdString() + " (both, dynamic or static)");
+    return buildExportProfile(session_->evidenceFrom(*source), bo, Runtime::None, false);
 }
 
 QString WorkbenchView::recordedCommandLine() const {
@@ -454,34 +490,165 @@ bool WorkbenchView::setReferenceProfile(const QString& path, QString* error) {
     return true;
 }
 
-QString WorkbenchView::exportProfile(const ExportChoice& c) const {
-    const auto runtime = runtimeFromName(c.runtime.toStdString());
-    const std::string format = c.format.toStdString();
-    if (!runtime || !isExportFormat(format) || c.path.isEmpty())
-        throw Error("export: unknown format or runtime, or no file");
-    ProfileBuildOptions bo;
-    bo.errnoRet = c.errnoRet;
-    bo.decisions = session_->project().decisions;
-    const std::string path = QFile::encodeName(c.path).toStdString();
-    const std::string name = session_->project().name;
-    QStringList lines;
-    auto write = [&](const std::string& file, PhaseSelection phase, bool start, bool phaseSwitch) {
-        bo.phase = phase;
-        const Profile p =
-            buildExportProfile(session_->evidence(), bo, start ? *runtime : Runtime::None, phaseSwitch);
-        writeProfileFile(file, p, format, name);
-        lines << tr("%1: %2").arg(QString::fromStdString(file), QString::fromStdString(profileSummary(p)));
-        for (const auto& w : p.warnings)
-            lines << tr("warning: %1").arg(QString::fromStdString(w));
+namespace {
+
+struct ExportPlan {
+    Runtime runtime = Runtime::None;
+    std::string format;
+    EvidenceSet evidence;
+    ProfileBuildOptions options;
+    // One per file: where, which phase, whether the runtime's group and the phase switch go in.
+    struct File {
+        std::string path;
+        PhaseSelection phase;
+        bool start;
+        bool phaseSwitch;
+        std::string name;
     };
+    std::vector<File> files;
+};
+
+ExportPlan planExport(const ReviewSession& session, const ExportChoice& c) {
+    ExportPlan plan;
+    const auto runtime = runtimeFromName(c.runtime.toStdString());
+    plan.format = c.format.toStdString();
+    const auto source = evidenceSourceFromName(c.evidence);
+    if (!runtime || !isExportFormat(plan.format) || !source)
+        throw Error("export: unknown format, runtime or evidence");
+    plan.runtime = *runtime;
+    plan.evidence = session.evidenceFrom(*source);
+    plan.options.errnoRet = c.errnoRet;
+    plan.options.decisions = session.project().decisions;
+    const std::string path = QFile::encodeName(c.path).toStdString();
+    const std::string name = session.project().name;
     if (c.phase == QLatin1String("both")) {
-        write(path, PhaseSelection::All, true, true);
-        write(servingProfilePath(path), PhaseSelection::Serving, false, false);
+        // As swb profile --phase both: the start filter allows both phases; the serving filter is
+        // stacked on it by libswb-phase.so once serving starts.
+        plan.files.push_back({path, PhaseSelection::All, true, true, name});
+        plan.files.push_back({servingProfilePath(path), PhaseSelection::Serving, false, false,
+                              name.empty() ? name : name + "-serving"});
     } else {
         const auto phase = phaseSelectionFromName(c.phase.toStdString());
         if (!phase)
             throw Error("export: unknown phase " + c.phase.toStdString());
-        write(path, *phase, true, false);
+        plan.files.push_back({path, *phase, true, false, name});
+    }
+    return plan;
+}
+
+Profile buildPlanned(ExportPlan& plan, const ExportPlan::File& f) {
+    plan.options.phase = f.phase;
+    return buildExportProfile(plan.evidence, plan.options, f.start ? plan.runtime : Runtime::None,
+                              f.phaseSwitch);
+}
+
+} // namespace
+
+QString WorkbenchView::exportProfile(const ExportChoice& c) const {
+    if (c.path.isEmpty())
+        throw Error("export: no file");
+    ExportPlan plan = planExport(*session_, c);
+    QStringList lines;
+    for (const auto& f : plan.files) {
+        const Profile p = buildPlanned(plan, f);
+        writeProfileFile(f.path, p, plan.format, f.name);
+        lines << tr("%1: %2").arg(QString::fromStdString(f.path), QString::fromStdString(profileSummary(p)));
+        for (const auto& w : p.warnings)
+            lines << tr("warning: %1").arg(QString::fromStdString(w));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+ExportChoice WorkbenchView::exportDefaults() const {
+    const auto& s = session_->project().exportSettings;
+    ExportChoice c;
+    c.format = QString::fromStdString(s.format);
+    c.phase = s.phase == PhaseSelection::Init      ? QStringLiteral("init")
+              : s.phase == PhaseSelection::Serving ? QStringLiteral("serving")
+                                                   : QStringLiteral("all");
+    c.runtime = QString::fromStdString(s.runtime);
+    c.errnoRet = s.errnoRet;
+    return c;
+}
+
+QString WorkbenchView::exportFileName(const QString& format) const {
+    QString stem = QString::fromStdString(session_->project().name);
+    if (stem.isEmpty())
+        stem = QFileInfo(session_->projectPath()).completeBaseName();
+    if (stem.isEmpty())
+        stem = QStringLiteral("seccomp");
+    stem.replace(QLatin1Char('/'), QLatin1Char('_'));
+    return stem + QStringLiteral("-profile.") + exportSuffix(format);
+}
+
+QStringList WorkbenchView::exportTargets(const ExportChoice& c) const {
+    QStringList out;
+    if (c.path.isEmpty())
+        return out;
+    out << c.path;
+    if (c.phase == QLatin1String("both"))
+        out << QFile::decodeName(servingProfilePath(QFile::encodeName(c.path).toStdString()).c_str());
+    return out;
+}
+
+QString WorkbenchView::describeExport(const ExportChoice& c) const {
+    ExportPlan plan;
+    try {
+        plan = planExport(*session_, c);
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    const qint64 boundary = session_->boundaryNs();
+    QString source;
+    if (c.evidence == QLatin1String("static"))
+        source = tr("the static analysis");
+    else if (c.evidence == QLatin1String("dynamic"))
+        source = tr("the traces");
+    else
+        source = tr("the traces and the static analysis");
+    auto phaseText = [&](PhaseSelection phase) {
+        const QString at = boundary == TimelineView::kNoBoundary
+                               ? tr("no boundary: the whole run counts as init")
+                               : tr("boundary at %1 s").arg(double(boundary) / 1e9, 0, 'f', 3);
+        const QString transition = QString::fromStdString(session_->project().transition);
+        const QString statics =
+            c.evidence == QLatin1String("dynamic") ? QString()
+            : transition.isEmpty()
+                ? tr("; statically, everything reachable may serve (no transition function)")
+                : tr("; statically, what %1 reaches").arg(transition);
+        switch (phase) {
+        case PhaseSelection::All:
+            return tr("every syscall %1 show in either phase").arg(source);
+        case PhaseSelection::Init:
+            return tr("what %1 show before serving (%2)").arg(source, at);
+        case PhaseSelection::Serving:
+            return tr("what %1 show while serving (%2%3)").arg(source, at, statics);
+        }
+        return QString();
+    };
+    QStringList lines;
+    for (const auto& f : plan.files) {
+        const Profile p = buildPlanned(plan, f);
+        std::map<std::string, int> groups;
+        for (const auto& r : p.rules)
+            if (r.action == SeccompAction::Allow)
+                ++groups[r.group];
+        QStringList parts;
+        for (const auto& [group, n] : groups)
+            parts << tr("%1 %2").arg(QString::fromStdString(group)).arg(n);
+        const QString which = plan.files.size() == 1 ? tr("The filter")
+                              : f.start              ? tr("The start filter")
+                                                     : tr("The serving filter");
+        QString line = tr("%1 allows %2 syscalls: %3, after your review decisions")
+                           .arg(which)
+                           .arg(p.allowedNumbers().size())
+                           .arg(phaseText(f.phase));
+        if (f.start && plan.runtime != Runtime::None)
+            line += tr(", plus %1's own syscalls after it loads the filter").arg(c.runtime);
+        if (f.phaseSwitch)
+            line += tr(", plus what libswb-phase.so needs to switch");
+        line += QStringLiteral(" (") + parts.join(QStringLiteral(", ")) + QStringLiteral(").");
+        lines << line;
     }
     return lines.join(QLatin1Char('\n'));
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -60,14 +61,23 @@ public:
     // Exports the reviewed profile (review decisions applied). Returns what was written, one line
     // per file, then the warnings; throws swb::Error.
     QString exportProfile(const ExportChoice& choice) const;
+    // The project's export settings as a starting choice (no path).
+    ExportChoice exportDefaults() const;
+    // "redis-profile.json": the proposed file name for FORMAT.
+    QString exportFileName(const QString& format) const;
+    // The files an export writes (the serving filter's too for phase "both").
+    QStringList exportTargets(const ExportChoice& choice) const;
+    // What each filter of CHOICE is built from: its size and where its syscalls come from.
+    QString describeExport(const ExportChoice& choice) const;
     // Records a decision for every selected syscall, as one undo step. A non-null NOTE is kept with
     // each; otherwise a syscall keeps the note it had in that phase.
     void decide(bool allow, int phase /* 0 all, 1 init, 2 serving */, const QString& note = QString());
     // The syscalls selected in the table (sorted), or the current one.
     std::vector<int> selectedSyscalls() const;
 
-    // The profile a validation run enforces: the reviewed whole-life profile, no runtime group.
-    Profile validationProfile() const;
+    // The profile a validation run enforces: the reviewed whole-life profile, no runtime group,
+    // built from EVIDENCE ("both", "dynamic" or "static").
+    Profile validationProfile(const QString& evidence = QStringLiteral("both")) const;
     // The command line of the recorded run (the first trace's), or the project's program.
     QString recordedCommandLine() const;
     // Where a validation run's trace goes by default: next to the project, never over a file.
@@ -79,6 +89,11 @@ public:
     void showRun(int index);
     int shownRun() const;
     const std::shared_ptr<const Trace>& validationTrace() const { return validation_; }
+
+    // The review, evidence and call-path panels (for the window's View menu).
+    QList<QDockWidget*> docks() const;
+    // Every panel back in its place and shown, sized as on first show.
+    void resetLayout();
     QString validationReport() const { return validationReport_; }
 
 signals:
@@ -90,6 +105,8 @@ protected:
 private:
     void showSyscall(int nr);
     void updateSummary();
+    void sizeDocks();
+    void placeDocks();
 
     ReviewSession* session_;
     TimelinePanel* timeline_;
@@ -103,6 +120,9 @@ private:
     EvidencePanel* evidence_;
     PathGraphView* paths_;
     QLabel* counts_;
+    QDockWidget* reviewDock_ = nullptr;
+    QDockWidget* evidenceDock_ = nullptr;
+    QDockWidget* pathDock_ = nullptr;
     QComboBox* runSelector_;
     QLabel* runLabel_;
     std::shared_ptr<const Trace> validation_;

@@ -15,6 +15,8 @@
 #include "workbench_view.h"
 
 #include <clocale>
+#include <cstdlib>
+#include <cstring>
 
 namespace {
 
@@ -23,45 +25,100 @@ void printError(const QString& message) {
     err << QStringLiteral("swb-gui: ") << message << Qt::endl;
 }
 
+struct Options {
+    QCommandLineOption screenshot{
+        QStringLiteral("screenshot"),
+        QCoreApplication::translate("main",
+                                    "Open the files in a 1400x900 window, save it as a PNG image to <file> "
+                                    "and exit; exit with status 1 when a file fails to load or the image "
+                                    "cannot be written. Needs no display."),
+        QCoreApplication::translate("main", "file")};
+    QCommandLineOption syscall{
+        QStringLiteral("syscall"),
+        QCoreApplication::translate("main",
+                                    "Select this syscall in the review table of the project opened last."),
+        QCoreApplication::translate("main", "name")};
+};
+
+void setUpParser(QCommandLineParser& parser, const Options& options) {
+    parser.setApplicationDescription(
+        QCoreApplication::translate("main", "Seccomp Workbench: explore the syscalls a program made."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption(options.screenshot);
+    parser.addOption(options.syscall);
+    parser.addPositionalArgument(
+        QStringLiteral("files"),
+        QCoreApplication::translate("main", "Projects (.swbproj), traces, strace logs, analyses and seccomp "
+                                            "profiles to open; with --screenshot and no file, the bundled "
+                                            "sample project."),
+        QStringLiteral("[FILE...]"));
+}
+
+void setIdentity() {
+    QCoreApplication::setOrganizationName(QStringLiteral("SeccompWorkbench"));
+    QCoreApplication::setApplicationName(QStringLiteral("swb-gui"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SWB_VERSION));
+}
+
+bool hasArgument(int argc, char** argv, std::initializer_list<const char*> names) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--") == 0)
+            return false;
+        for (const char* name : names)
+            if (std::strcmp(argv[i], name) == 0 ||
+                (std::strncmp(argv[i], name, std::strlen(name)) == 0 && argv[i][std::strlen(name)] == '='))
+                return true;
+    }
+    return false;
+}
+
+bool haveEnv(const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
+    // --help, --version and bad options need no window system: answer them before the GUI starts,
+    // which aborts without a display.
+    if (hasArgument(argc, argv, {"-h", "--help", "--help-all", "-?", "-v", "--version"})) {
+        QCoreApplication core(argc, argv);
+        setIdentity();
+        QCommandLineParser parser;
+        const Options options;
+        setUpParser(parser, options);
+        parser.process(core); // prints and exits
+        return 0;
+    }
+    const bool screenshotRun = hasArgument(argc, argv, {"--screenshot"});
+    if (!haveEnv("QT_QPA_PLATFORM") && !haveEnv("DISPLAY") && !haveEnv("WAYLAND_DISPLAY") &&
+        !hasArgument(argc, argv, {"-platform"})) {
+        if (screenshotRun) {
+            // A screenshot is rendered off screen anyway.
+            setenv("QT_QPA_PLATFORM", "offscreen", 1);
+        } else {
+            QTextStream(stderr) << "swb-gui: no display: set DISPLAY (X11) or WAYLAND_DISPLAY, or run "
+                                   "swb-gui --screenshot FILE for an image without one\n";
+            return 1;
+        }
+    }
     QApplication app(argc, argv);
     // Qt sets the C library locale from the environment; the engine formats and parses numbers
     // with the C library and expects the "C" conventions.
     std::setlocale(LC_NUMERIC, "C");
-    QApplication::setOrganizationName(QStringLiteral("SeccompWorkbench"));
-    QApplication::setApplicationName(QStringLiteral("swb-gui"));
-    QApplication::setApplicationVersion(QStringLiteral(SWB_VERSION));
+    setIdentity();
     swb::initResources();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/swb/icon.svg")));
     QApplication::setDesktopFileName(QStringLiteral("org.seccompworkbench.SeccompWorkbench"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QApplication::translate("main", "Seccomp Workbench: explore the syscalls a program made."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption screenshotOption(
-        QStringLiteral("screenshot"),
-        QApplication::translate("main",
-                                "Open the files in a 1400x900 window, save it as a PNG image to <file> "
-                                "and exit; exit with status 1 when a file fails to load or the image "
-                                "cannot be written."),
-        QApplication::translate("main", "file"));
-    parser.addOption(screenshotOption);
-    const QCommandLineOption syscallOption(
-        QStringLiteral("syscall"),
-        QApplication::translate("main",
-                                "Select this syscall in the review table of the project opened last."),
-        QApplication::translate("main", "name"));
-    parser.addOption(syscallOption);
-    parser.addPositionalArgument(
-        QStringLiteral("files"),
-        QApplication::translate("main", "Projects (.swbproj) and trace files to open; with --screenshot and "
-                                        "no file, the bundled sample project."),
-        QStringLiteral("[FILE...]"));
+    const Options options;
+    setUpParser(parser, options);
     parser.process(app);
+    const QCommandLineOption& screenshotOption = options.screenshot;
+    const QCommandLineOption& syscallOption = options.syscall;
 
     const QString screenshotPath = parser.value(screenshotOption);
     const bool screenshot = parser.isSet(screenshotOption);

@@ -109,4 +109,18 @@ Profile buildProfile(const EvidenceSet& evidence, const ProfileBuildOptions& opt
     return p;
 }
 
+std::vector<std::string> decisionContradictions(const SyscallEvidence& evidence,
+                                                const std::vector<ReviewDecision>& decisions) {
+    std::vector<std::string> out;
+    for (const Phase phase : {Phase::Init, Phase::Serving}) {
+        const ReviewDecision* d = decisionFor(decisions, evidence.name, phase);
+        const auto seen = evidence.dynamic[static_cast<std::size_t>(phase)].count;
+        if (!d || d->verdict != ReviewDecision::Verdict::Deny || seen == 0)
+            continue;
+        const char* where = phase == Phase::Init ? "in init" : "while serving";
+        out.push_back(std::string("denied ") + where + ", but seen " + std::to_string(seen) + "x " + where);
+    }
+    return out;
+}
+
 } // namespace swb

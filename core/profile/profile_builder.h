@@ -25,4 +25,11 @@ Profile buildProfile(const EvidenceSet& evidence, const ProfileBuildOptions& opt
 bool allowedInPhase(const EvidenceSet& evidence, const std::vector<ReviewDecision>& decisions, int nr,
                     Phase phase);
 
+// Where the review goes against what the program was seen doing: for each phase whose effective
+// decision denies a syscall the traces saw in that phase, one line ("denied while serving, but
+// seen 3x while serving"). Empty when the decisions agree with the run-time evidence. A denial of
+// a syscall only the static analysis reaches is a reviewer's tightening, not a contradiction.
+std::vector<std::string> decisionContradictions(const SyscallEvidence& evidence,
+                                                const std::vector<ReviewDecision>& decisions);
+
 } // namespace swb

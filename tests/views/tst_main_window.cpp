@@ -9,6 +9,8 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScreen>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -263,14 +265,48 @@ private slots:
     void geometryIsRemembered() {
         {
             MainWindow window;
-            window.resize(1013, 707);
+            window.resize(713, 507);
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
             window.close();
         }
         MainWindow restored;
         restored.restoreSettings();
-        QCOMPARE(restored.size(), QSize(1013, 707));
+        QCOMPARE(restored.size(), QSize(713, 507));
+    }
+
+    void oversizedGeometryIsClamped() {
+        // A geometry saved on a larger screen (or by the version whose window grew without end).
+        {
+            MainWindow window;
+            window.resize(3331, 2400);
+            window.move(900, 700);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.close();
+        }
+        MainWindow restored;
+        restored.restoreSettings();
+        const QRect available = restored.screen()->availableGeometry();
+        QVERIFY2(available.contains(restored.frameGeometry()),
+                 qPrintable(QStringLiteral("%1,%2 %3x%4 outside %5x%6")
+                                .arg(restored.frameGeometry().x())
+                                .arg(restored.frameGeometry().y())
+                                .arg(restored.frameGeometry().width())
+                                .arg(restored.frameGeometry().height())
+                                .arg(available.width())
+                                .arg(available.height())));
+    }
+
+    void defaultSizeFollowsTheScreen() {
+        QSettings(QStringLiteral("SeccompWorkbench"), QStringLiteral("swb-gui"))
+            .remove(QStringLiteral("MainWindow"));
+        MainWindow window;
+        window.restoreSettings();
+        const QRect available = window.screen()->availableGeometry();
+        QCOMPARE(window.size(), MainWindow::defaultSize(window.screen()));
+        QVERIFY(window.width() <= available.width() && window.height() <= available.height());
+        QVERIFY(window.width() >= available.width() * 8 / 10);
     }
 
 private:

@@ -5,6 +5,7 @@
 
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
@@ -17,6 +18,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QVBoxLayout>
 
@@ -303,29 +305,70 @@ QString NewAnalysisDialog::startJob() {
     return {};
 }
 
-ValidateDialog::ValidateDialog(Profile profile, const QString& command, const QString& tracePath,
-                               QWidget* parent)
+ValidateDialog::ValidateDialog(ProfileFor profileFor, bool traces, bool analyses, const QString& command,
+                               const QString& tracePath, QWidget* parent)
     : JobDialog(tr("Validate in Complain Mode"), parent)
-    , profile_(std::move(profile))
+    , profileFor_(std::move(profileFor))
+    , evidence_(new QComboBox(this))
+    , what_(new QLabel(this))
     , command_(new QLineEdit(command, this))
     , trace_(new QLineEdit(tracePath, this)) {
     setObjectName(QStringLiteral("validateDialog"));
+    evidence_->setObjectName(QStringLiteral("validateEvidence"));
     command_->setObjectName(QStringLiteral("validateCommand"));
     trace_->setObjectName(QStringLiteral("validateTrace"));
+    what_->setObjectName(QStringLiteral("validateDescription"));
+    what_->setWordWrap(true);
+    evidence_->addItem(tr("Traces and static analysis (union)"), QStringLiteral("both"));
+    evidence_->addItem(tr("Traces only (what the recorded workload did)"), QStringLiteral("dynamic"));
+    evidence_->addItem(tr("Static analysis only (all the code can do)"), QStringLiteral("static"));
+    if (auto* model = qobject_cast<QStandardItemModel*>(evidence_->model())) {
+        model->item(1)->setEnabled(traces);
+        model->item(2)->setEnabled(analyses);
+    }
+    evidence_->setEnabled(traces && analyses);
     auto* form = new QWidget(this);
     auto* layout = new QFormLayout(form);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto* what = new QLabel(tr("The program runs under the reviewed profile (%1 syscalls allowed) in "
-                               "complain mode: every syscall the profile does not allow is reported and "
-                               "let through. The violations appear on the timeline in red.")
-                                .arg(profile_.allowedNumbers().size()),
-                            form);
-    what->setWordWrap(true);
-    layout->addRow(what);
+    layout->addRow(tr("Profile built from:"), evidence_);
+    layout->addRow(what_);
     layout->addRow(tr("Command line:"), command_);
     layout->addRow(tr("Trace of the run:"), trace_);
     setForm(form);
-    resize(600, sizeHint().height());
+    connect(evidence_, &QComboBox::currentIndexChanged, this, &ValidateDialog::rebuildProfile);
+    rebuildProfile();
+    resize(640, sizeHint().height());
+}
+
+void ValidateDialog::rebuildProfile() {
+    profileError_.clear();
+    try {
+        profile_ = profileFor_ ? profileFor_(evidence()) : Profile{};
+    } catch (const Error& e) {
+        profile_ = Profile{};
+        profileError_ = QString::fromStdString(e.what());
+    }
+    const QString source = evidence() == QLatin1String("dynamic")  ? tr("the traces")
+                           : evidence() == QLatin1String("static") ? tr("the static analysis")
+                                                                   : tr("the traces and the static analysis");
+    what_->setText(profileError_.isEmpty()
+                       ? tr("The program runs under the reviewed whole-life profile (%1 syscalls allowed: "
+                            "what %2 show in either phase, after your review decisions) in complain mode: "
+                            "every syscall the profile does not allow is reported and let through. The "
+                            "violations appear on the timeline in red.")
+                             .arg(profile_.allowedNumbers().size())
+                             .arg(source)
+                       : profileError_);
+}
+
+QString ValidateDialog::evidence() const {
+    return evidence_->currentData().toString();
+}
+
+void ValidateDialog::setEvidence(const QString& evidence) {
+    const int i = evidence_->findData(evidence);
+    if (i >= 0)
+        evidence_->setCurrentIndex(i);
 }
 
 QStringList ValidateDialog::command() const {
@@ -341,6 +384,8 @@ void ValidateDialog::setCommand(const QString& commandLine) {
 }
 
 QString ValidateDialog::startJob() {
+    if (!profileError_.isEmpty())
+        return profileError_;
     const QStringList argv = command();
     if (argv.isEmpty())
         return tr("Give the command line to run.");

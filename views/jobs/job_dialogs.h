@@ -5,7 +5,10 @@
 #include <QDialog>
 #include <QWidget>
 
+#include <functional>
+
 class QCheckBox;
+class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
@@ -102,17 +105,32 @@ private:
 class ValidateDialog : public JobDialog {
     Q_OBJECT
 public:
-    ValidateDialog(Profile profile, const QString& command, const QString& tracePath,
-                   QWidget* parent = nullptr);
+    // The reviewed profile for an evidence choice ("both", "dynamic", "static"); throws swb::Error.
+    using ProfileFor = std::function<Profile(const QString& evidence)>;
+
+    // TRACES and ANALYSES: which kinds of evidence the project has.
+    ValidateDialog(ProfileFor profileFor, bool traces, bool analyses, const QString& command,
+                   const QString& tracePath, QWidget* parent = nullptr);
     QStringList command() const;
     QString tracePath() const;
     void setCommand(const QString& commandLine);
+    // "both", "dynamic" or "static".
+    QString evidence() const;
+    void setEvidence(const QString& evidence);
+    // The profile the run will enforce, for the current evidence choice.
+    const Profile& profile() const { return profile_; }
 
 protected:
     QString startJob() override;
 
 private:
+    void rebuildProfile();
+
+    ProfileFor profileFor_;
     Profile profile_;
+    QString profileError_;
+    QComboBox* evidence_;
+    QLabel* what_;
     QLineEdit* command_;
     QLineEdit* trace_;
 };

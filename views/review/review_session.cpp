@@ -240,24 +240,53 @@ void ReviewSession::recompute() {
     splits_.clear();
     for (const auto& t : traces_)
         splits_.push_back(resolveBoundary(*t, project_.boundary));
+    evidence_ = computeEvidence(true, true);
+    emit evidenceChanged();
+}
+
+EvidenceSet ReviewSession::computeEvidence(bool useTraces, bool useGraphs) const {
     EvidenceInputs in;
-    for (const auto& t : traces_)
-        in.traces.push_back(t.get());
-    in.splits = splits_;
-    for (const auto& g : graphs_)
-        in.graphs.push_back(g.get());
-    in.transition = project_.transition;
+    if (useTraces) {
+        for (const auto& t : traces_)
+            in.traces.push_back(t.get());
+        in.splits = splits_;
+    }
+    if (useGraphs)
+        for (const auto& g : graphs_)
+            in.graphs.push_back(g.get());
+    in.transition = useGraphs ? project_.transition : std::string();
     in.witnesses = false;
     try {
-        evidence_ = buildEvidence(in);
+        return buildEvidence(in);
     } catch (const Error&) {
         // A transition function missing from the analyses: evidence without the static split.
         in.transition.clear();
-        evidence_ = buildEvidence(in);
-        evidence_.notes.push_back("transition function '" + project_.transition +
-                                  "' not found in the analyses");
+        EvidenceSet ev = buildEvidence(in);
+        ev.notes.push_back("transition function '" + project_.transition + "' not found in the analyses");
+        return ev;
     }
-    emit evidenceChanged();
+}
+
+EvidenceSet ReviewSession::evidenceFrom(EvidenceSource source) const {
+    switch (source) {
+    case EvidenceSource::Both:
+        break;
+    case EvidenceSource::Traces:
+        return computeEvidence(true, false);
+    case EvidenceSource::Static:
+        return computeEvidence(false, true);
+    }
+    return evidence_;
+}
+
+std::optional<EvidenceSource> evidenceSourceFromName(const QString& name) {
+    if (name == QLatin1String("both"))
+        return EvidenceSource::Both;
+    if (name == QLatin1String("dynamic"))
+        return EvidenceSource::Traces;
+    if (name == QLatin1String("static"))
+        return EvidenceSource::Static;
+    return std::nullopt;
 }
 
 } // namespace swb

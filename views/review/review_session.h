@@ -11,9 +11,16 @@
 #include <QUndoStack>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace swb {
+
+// Which evidence a profile is built from, as `swb profile --evidence`: the union (both), the
+// traces alone (dynamic) or the analyses alone (static).
+enum class EvidenceSource { Both, Traces, Static };
+// "both", "dynamic", "static"; nullopt for anything else.
+std::optional<EvidenceSource> evidenceSourceFromName(const QString& name);
 
 // The review the workbench is doing: the project's inputs loaded, the phase boundary, the review
 // decisions and the evidence that follows from them. Every change a person makes goes through an
@@ -37,6 +44,8 @@ public:
     const std::vector<std::shared_ptr<const Trace>>& traces() const { return traces_; }
     const std::vector<std::shared_ptr<const CallGraph>>& graphs() const { return graphs_; }
     const EvidenceSet& evidence() const { return evidence_; }
+    // The evidence from one kind of input only (Both: evidence()), at the current boundary.
+    EvidenceSet evidenceFrom(EvidenceSource source) const;
     const std::vector<PhaseSplit>& splits() const { return splits_; }
 
     // The boundary as a time on the first trace (ns since its start); INT64_MAX when none.
@@ -74,6 +83,7 @@ signals:
 
 private:
     void recompute();
+    EvidenceSet computeEvidence(bool useTraces, bool useGraphs) const;
     // Resets the undo history, recomputes the evidence and tells every view.
     void finishLoading();
 

@@ -2,7 +2,10 @@
 
 #include "evidence/syscall_knowledge_resource.h"
 #include "model/syscall_category.h"
+#include "profile/profile_builder.h"
 #include "review/review_session.h"
+
+#include <QIcon>
 
 #include <set>
 
@@ -92,6 +95,14 @@ QVariant ReviewTableModel::data(const QModelIndex& index, int role) const {
     for (const auto& d : session_->project().decisions)
         if (d.syscall == name)
             decisions.push_back(&d);
+    // Follows the boundary: the evidence per phase is recomputed when it moves.
+    auto contradiction = [&] {
+        QStringList lines;
+        if (e && !decisions.empty())
+            for (const auto& line : decisionContradictions(*e, session_->project().decisions))
+                lines << QString::fromStdString(line);
+        return lines.join(QLatin1Char('\n'));
+    };
 
     switch (role) {
     case NumberRole:
@@ -104,6 +115,12 @@ QVariant ReviewTableModel::data(const QModelIndex& index, int role) const {
         return !decisions.empty();
     case IndirectOnlyRole:
         return e && e->statics && !e->statics->direct;
+    case ContradictionRole:
+        return contradiction();
+    case Qt::DecorationRole:
+        if (index.column() == DecisionColumn && !contradiction().isEmpty())
+            return QIcon(QStringLiteral(":/swb/contradiction.svg"));
+        return {};
     case ChangedRole: {
         auto r = reference_.find(nr);
         return r != reference_.end() && (r->second.first != init || r->second.second != serving);
@@ -116,6 +133,10 @@ QVariant ReviewTableModel::data(const QModelIndex& index, int role) const {
     case Qt::ToolTipRole:
         if (index.column() == DecisionColumn && !decisions.empty()) {
             QString tip;
+            if (const QString against = contradiction(); !against.isEmpty())
+                tip += tr("Contradicts the evidence: %1. The program made this call in that phase "
+                          "and will get an error there.\n")
+                           .arg(against.split(QLatin1Char('\n')).join(QStringLiteral("; ")));
             for (const auto* d : decisions)
                 tip += QStringLiteral("%1 (%2): %3\n")
                            .arg(QString::fromLatin1(verdictName(d->verdict)), phaseName(d->phase),
@@ -246,6 +267,8 @@ bool ReviewFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourc
         return i.data(ReviewTableModel::IndirectOnlyRole).toBool();
     case Quick::ChangedByBoundary:
         return i.data(ReviewTableModel::ChangedRole).toBool();
+    case Quick::Contradicted:
+        return !i.data(ReviewTableModel::ContradictionRole).toString().isEmpty();
     case Quick::Violated:
         return violated_.count(i.data(ReviewTableModel::NumberRole).toInt()) > 0;
     }

@@ -39,6 +39,7 @@ public:
         ReviewedRole,                   // bool: a decision exists
         ChangedRole,                    // bool: phase membership differs from the reference
         IndirectOnlyRole,               // bool: statically reached only through indirect calls
+        ContradictionRole,              // QString: how the decisions go against the run-time evidence
         SortValueRole,
     };
 
@@ -75,6 +76,7 @@ public:
         DynamicOnly,
         IndirectOnly,
         ChangedByBoundary,
+        Contradicted,
         Violated
     };
     Q_ENUM(Quick)

@@ -12,6 +12,7 @@ namespace swb {
 namespace {
 
 constexpr double kNsPerSecond = 1e9;
+const QSize kMinimumChartSize(160, 120);
 
 double seconds(qint64 ns) {
     return static_cast<double>(ns) / kNsPerSecond;
@@ -28,7 +29,6 @@ CumulativeChart::CumulativeChart(QWidget* parent)
     setObjectName(QStringLiteral("cumulativeChart"));
     setAccessibleName(tr("Unique system calls over time"));
     setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(120);
 
     auto* chart = new QChart;
     chart->legend()->hide();
@@ -58,8 +58,24 @@ CumulativeChart::CumulativeChart(QWidget* parent)
         series->attachAxis(timeAxis_);
         series->attachAxis(countAxis_);
     }
+    // QChartView makes the chart's minimum size its own and never lowers it again; the chart's own
+    // minimum follows its margins. Both stay small so that steering the margins (applyPlotArea)
+    // never widens the window.
+    chart->setMinimumSize(kMinimumChartSize);
     setChart(chart);
-    connect(chart, &QChart::plotAreaChanged, this, &CumulativeChart::applyPlotArea);
+    connect(chart, &QChart::plotAreaChanged, this, [this](const QRectF& plot) {
+        // The layout that just ran used the current margins: what lies between a margin and the
+        // plot area is the axis labels' room, which applyPlotArea keeps.
+        const QMargins m = this->chart()->margins();
+        const int left = qRound(plot.left()) - m.left();
+        const int right = qRound(this->chart()->size().width() - plot.right()) - m.right();
+        const bool changed = left != axisLeft_ || right != axisRight_;
+        axisLeft_ = left;
+        axisRight_ = right;
+        applyPlotArea();
+        if (changed)
+            emit axisRoomChanged();
+    });
 }
 
 void CumulativeChart::setTrace(std::shared_ptr<const Trace> trace) {
@@ -133,26 +149,27 @@ void CumulativeChart::setPlotExtent(int left, int right) {
 
 void CumulativeChart::resizeEvent(QResizeEvent* event) {
     QChartView::resizeEvent(event);
+    setMinimumSize(kMinimumChartSize);
     applyPlotArea();
 }
 
 void CumulativeChart::applyPlotArea() {
-    if (plotLeft_ < 0 || plotRight_ <= plotLeft_)
+    if (plotLeft_ < 0 || plotRight_ <= plotLeft_ || axisLeft_ < 0 || axisRight_ < 0)
         return;
     // The chart lays out its axes itself (a fixed QChart::setPlotArea leaves them unlaid in Qt 6.4),
-    // so steer the plot area through the margins: the axis labels keep their width, one correction
-    // lines the plot area up. The chart fills the viewport, so viewport x is chart x.
-    const QRectF plot = chart()->plotArea();
-    const QMargins margins = chart()->margins();
+    // so steer the plot area through the margins: margin = wanted edge - the axis labels' room. The
+    // margins follow from the wanted extent alone, never from the previous margins, so a call
+    // before the chart has laid itself out again cannot add a correction twice. The chart fills
+    // the viewport, so viewport x is chart x.
     const QPoint origin = viewport()->mapTo(this, QPoint(0, 0));
-    const int wantedLeft = plotLeft_ - origin.x();
-    const int wantedRight = plotRight_ - origin.x();
-    const int dl = wantedLeft - qRound(plot.left());
-    const int dr = qRound(plot.right()) - wantedRight;
-    if (dl == 0 && dr == 0)
+    const int chartWidth = qRound(chart()->size().width());
+    const int most = std::max(0, chartWidth / 2);
+    const int left = std::clamp(plotLeft_ - origin.x() - axisLeft_, 0, most);
+    const int right = std::clamp(chartWidth - (plotRight_ - origin.x()) - axisRight_, 0, most);
+    const QMargins margins = chart()->margins();
+    if (margins.left() == left && margins.right() == right)
         return;
-    chart()->setMargins(QMargins(std::max(0, margins.left() + dl), margins.top(),
-                                 std::max(0, margins.right() + dr), margins.bottom()));
+    chart()->setMargins(QMargins(left, margins.top(), right, margins.bottom()));
 }
 
 } // namespace swb

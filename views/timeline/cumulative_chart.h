@@ -26,6 +26,12 @@ public:
     QValueAxis* timeAxis() const { return timeAxis_; }
     // Unique syscalls by the end of the trace.
     int uniqueCount() const { return uniqueCount_; }
+    // The room the axis labels need right of the plot area (the last time label's overhang), from
+    // the last layout; -1 before the first.
+    int axisRoomRight() const { return axisRight_; }
+
+signals:
+    void axisRoomChanged();
 
 public slots:
     void setVisibleRange(qint64 startNs, qint64 endNs);
@@ -48,6 +54,9 @@ private:
     qint64 boundaryNs_ = std::numeric_limits<qint64>::max();
     int plotLeft_ = -1;
     int plotRight_ = -1;
+    // The room the axis labels take between a margin and the plot area, from the last layout.
+    int axisLeft_ = -1;
+    int axisRight_ = -1;
 };
 
 } // namespace swb

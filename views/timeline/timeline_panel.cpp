@@ -38,6 +38,7 @@ TimelinePanel::TimelinePanel(QWidget* parent)
 
     connect(view_, &TimelineView::visibleRangeChanged, chart_, &CumulativeChart::setVisibleRange);
     connect(view_, &TimelineView::boundaryPreview, chart_, &CumulativeChart::setBoundary);
+    connect(chart_, &CumulativeChart::axisRoomChanged, this, &TimelinePanel::alignChart);
     view_->installEventFilter(this);
     chart_->installEventFilter(this);
 }
@@ -72,6 +73,13 @@ bool TimelinePanel::eventFilter(QObject* watched, QEvent* event) {
 }
 
 void TimelinePanel::alignChart() {
+    // The chart's plot area cannot reach its right edge (the last time label needs room there):
+    // the lanes leave as much room on their right, so both plots end at the same x.
+    if (chart_->axisRoomRight() >= 0) {
+        const int viewEdge = view_->mapTo(this, QPoint(view_->width(), 0)).x();
+        const int chartEdge = chart_->mapTo(this, QPoint(chart_->width(), 0)).x();
+        view_->setRightInset(std::max(0, viewEdge - (chartEdge - chart_->axisRoomRight())));
+    }
     const QRect plot = view_->plotRect();
     const int left = view_->mapTo(this, plot.topLeft()).x() - chart_->mapTo(this, QPoint(0, 0)).x();
     chart_->setPlotExtent(left, left + plot.width());

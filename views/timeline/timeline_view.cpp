@@ -86,13 +86,13 @@ QString TimelineView::laneLabel(int lane) const {
 }
 
 QRect TimelineView::plotRect() const {
-    return QRect(labelWidth_, kAxisHeight, std::max(0, width() - labelWidth_),
+    return QRect(labelWidth_, kAxisHeight, std::max(0, width() - labelWidth_ - rightInset_),
                  std::max(0, height() - kAxisHeight));
 }
 
 QRect TimelineView::laneRect(int lane) const {
-    return QRect(labelWidth_, kAxisHeight + lane * kLaneHeight, std::max(0, width() - labelWidth_),
-                 kLaneHeight);
+    return QRect(labelWidth_, kAxisHeight + lane * kLaneHeight,
+                 std::max(0, width() - labelWidth_ - rightInset_), kLaneHeight);
 }
 
 int TimelineView::laneAt(QPoint pos) const {
@@ -108,6 +108,15 @@ double TimelineView::timeToX(qint64 timeNs) const {
 
 qint64 TimelineView::xToTime(double x) const {
     return timeline::pixelToTime(x - labelWidth_, range_, plotRect().width());
+}
+
+void TimelineView::setRightInset(int pixels) {
+    pixels = std::max(0, pixels);
+    if (pixels == rightInset_)
+        return;
+    rightInset_ = pixels;
+    placeHandle();
+    update();
 }
 
 QSize TimelineView::sizeHint() const {
@@ -186,7 +195,8 @@ void TimelineView::ensureVisible(qint64 timeNs) {
 }
 
 qint64 TimelineView::snapToEvent(double x) const {
-    const double clamped = std::clamp(x, static_cast<double>(labelWidth_), static_cast<double>(width()));
+    const double clamped = std::clamp(x, static_cast<double>(labelWidth_),
+                                      static_cast<double>(std::max(labelWidth_, width() - rightInset_)));
     const qint64 raw = xToTime(clamped);
     return lanes_.nearestEventTime(raw).value_or(raw);
 }

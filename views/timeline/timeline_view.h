@@ -42,8 +42,12 @@ public:
     // The row of LANE in widget coordinates, labels excluded; the lane at a point, -1 for none.
     QRect laneRect(int lane) const;
     int laneAt(QPoint pos) const;
-    // Where time is drawn: right of the labels, below the axis.
+    // Where time is drawn: right of the labels, below the axis, left of the right inset.
     QRect plotRect() const;
+    // Empty room right of the plot (so that a chart below, whose last axis label needs room, can
+    // line its plot area up with this one).
+    void setRightInset(int pixels);
+    int rightInset() const { return rightInset_; }
 
     timeline::TimeRange visibleRange() const { return range_; }
     timeline::TimeRange fullRange() const { return lanes_.fullRange(); }
@@ -114,6 +118,7 @@ private:
     std::vector<BoundaryCandidate> candidates_;
     int highlightNr_ = -1;
     int labelWidth_ = 120;
+    int rightInset_ = 0;
     PhaseBoundaryHandle* handle_;
     // Panning by drag: where it started.
     std::optional<QPointF> panPress_;
