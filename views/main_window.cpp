@@ -108,7 +108,7 @@ MainWindow::MainWindow(QWidget* parent)
         if (!wb)
             return;
         ExportChoice initial = wb->exportDefaults();
-        initial.path = QDir(exportDirectory()).filePath(wb->exportFileName(initial.format));
+        initial.path = QDir(defaultExportDirectory()).filePath(wb->exportFileName(initial.format));
         ExportDialog dialog(initial, this);
         dialog.setEvidenceAvailable(!wb->session()->traces().empty(), !wb->session()->graphs().empty());
         dialog.setDescriber([wb](const ExportChoice& c) { return wb->describeExport(c); });
@@ -130,7 +130,7 @@ MainWindow::MainWindow(QWidget* parent)
             if (!QDir().mkpath(dir))
                 throw Error(QFile::encodeName(dir).toStdString() + ": cannot create the directory");
             const QString report = wb->exportProfile(choice);
-            settings().setValue(QStringLiteral("export/directory"), dir);
+            rememberExportDirectory(dir);
             statusBar()->showMessage(report.section(QLatin1Char('\n'), 0, 0), kFailureMessageMs);
             showMessage(tr("Profile Exported"), report, false);
         } catch (const Error& e) {
@@ -563,21 +563,6 @@ void MainWindow::fitToScreen() {
                             std::max(available.top(), available.bottom() + 1 - frameGeometry().height())));
     if (topLeft != frameGeometry().topLeft())
         move(topLeft);
-}
-
-QString MainWindow::exportDirectory() const {
-    // The last directory a profile went to; else where New Analysis keeps projects. Never the
-    // folder of the project itself unasked: a bundled sample's folder may be read-only or shared.
-    const auto store = settings();
-    const QString last = store.value(QStringLiteral("export/directory")).toString();
-    if (!last.isEmpty())
-        return last;
-    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    return store
-        .value(QStringLiteral("newAnalysis/directory"),
-               QDir(documents.isEmpty() ? QDir::homePath() : documents)
-                   .filePath(QStringLiteral("Seccomp Workbench")))
-        .toString();
 }
 
 void MainWindow::rebuildViewMenu() {

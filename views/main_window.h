@@ -66,8 +66,6 @@ public:
     static QSize defaultSize(const QScreen* screen);
     // Shrinks and moves the window into its screen's available area where it sticks out.
     void fitToScreen();
-    // Where File › Export Profile… proposes to write.
-    QString exportDirectory() const;
     QMenu* viewMenu() const { return viewMenu_; }
     // Fills the View menu: the current workbench's panels, the toolbar, the status bar.
     void rebuildViewMenu();

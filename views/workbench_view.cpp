@@ -251,6 +251,28 @@ WorkbenchView::WorkbenchView(QWidget* parent)
                 const QModelIndex src = filter_->mapToSource(current);
                 showSyscall(src.isValid() ? model_->numberAt(src.row()) : -1);
             });
+    // A function on a call path, clicked in the graph or in the evidence's witness path: the panel
+    // says where it lives, the graph frames it.
+    connect(
+        paths_, &PathGraphView::functionActivated, this,
+        [this](const QString& modulePath, const QString& name, quint64 address, const QString& sourceFile,
+               int line) {
+            evidence_->setFunction(EvidencePanel::FunctionInfo{name, modulePath, address, sourceFile, line});
+        });
+    connect(evidence_, &EvidencePanel::witnessFunctionActivated, this, [this](const QString& spec) {
+        paths_->selectFunction(spec);
+        if (session_->graphs().empty())
+            return;
+        const CallGraph& g = *session_->graphs().front();
+        const auto ids = g.findFunctions(spec.toStdString());
+        if (ids.empty())
+            return;
+        const CgFunction& fn = g.functions[ids.front()];
+        evidence_->setFunction(EvidencePanel::FunctionInfo{
+            QString::fromStdString(fn.name),
+            fn.module < g.modules.size() ? QString::fromStdString(g.modules[fn.module].path) : QString(),
+            fn.address, QString::fromStdString(fn.sourceFile), static_cast<int>(fn.line)});
+    });
     // The boundary: the timeline previews, the session owns the value, the move is one undo step.
     connect(timeline_->timelineView(), &TimelineView::boundaryCommitted, this,
             [this](qint64 oldNs, qint64 newNs) {

@@ -113,6 +113,12 @@ void EvidencePanel::setSyscall(int nr, const SyscallEvidence* evidence, const Tr
     evidence_ = evidence;
     trace_ = trace;
     decision_.reset();
+    function_.reset();
+    render();
+}
+
+void EvidencePanel::setFunction(const std::optional<FunctionInfo>& function) {
+    function_ = function;
     render();
 }
 
@@ -162,6 +168,21 @@ void EvidencePanel::render() {
     }
 
     QString html;
+    if (function_) {
+        const FunctionInfo& f = *function_;
+        const QString source = f.sourceFile.isEmpty() ? tr("unknown (no debug information)")
+                               : f.line > 0 ? tr("%1:%2").arg(f.sourceFile.toHtmlEscaped()).arg(f.line)
+                                            : f.sourceFile.toHtmlEscaped();
+        html +=
+            QStringLiteral("<h3>") + tr("Selected function") + QStringLiteral("</h3><p><tt><b>") +
+            f.name.toHtmlEscaped() + QStringLiteral("</b></tt><br>") +
+            tr("module: %1")
+                .arg(QStringLiteral("<tt>") + f.modulePath.toHtmlEscaped() + QStringLiteral("</tt>")) +
+            QStringLiteral("<br>") +
+            tr("address: %1")
+                .arg(QStringLiteral("<tt>0x") + QString::number(f.address, 16) + QStringLiteral("</tt>")) +
+            QStringLiteral("<br>") + tr("source: %1").arg(source) + QStringLiteral("</p>");
+    }
     if (k) {
         html += QStringLiteral("<p>") + esc(k->description);
         if (k->generated)

@@ -28,6 +28,18 @@ public:
     // The reviewer's decision for the shown syscall, if any.
     void setReviewDecision(const std::optional<ReviewDecision>& decision);
 
+    // A function chosen on a call path (a click in the graph or on a witness step).
+    struct FunctionInfo {
+        QString name;
+        QString modulePath;
+        quint64 address = 0;
+        QString sourceFile; // empty without debug information
+        int line = 0;
+    };
+    // Shown above the evidence until another syscall is shown; nullopt clears it.
+    void setFunction(const std::optional<FunctionInfo>& function);
+    const std::optional<FunctionInfo>& function() const { return function_; }
+
     int syscall() const { return nr_; }
     // The text shown in the body, without markup (for tests and accessibility).
     QString plainText() const;
@@ -47,6 +59,7 @@ private:
     const SyscallEvidence* evidence_ = nullptr;
     const Trace* trace_ = nullptr;
     std::optional<ReviewDecision> decision_;
+    std::optional<FunctionInfo> function_;
 
     QLabel* title_;
     QLabel* subtitle_;

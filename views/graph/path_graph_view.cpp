@@ -1,15 +1,23 @@
 #include "graph/path_graph_view.h"
 
 #include "model/syscall_table.h"
+#include "review/export_dialog.h"
 #include "static/dot_export.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QContextMenuEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontMetricsF>
 #include <QFutureWatcher>
 #include <QGraphicsItem>
 #include <QGraphicsScene>
 #include <QImage>
 #include <QKeyEvent>
+#include <QMenu>
+#include <QMessageBox>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPointer>
@@ -133,16 +141,22 @@ QSizeF nodeSize(const NodeText& text, const QFont& font) {
 // One function (or folded run) on the scene: a rounded box with the function's name and module.
 class PathNodeItem : public QGraphicsItem {
 public:
-    PathNodeItem(std::size_t index, PathNodeKind kind, const QRectF& rect, NodeText text)
+    PathNodeItem(std::size_t index, PathNodeKind kind, const QRectF& rect, NodeText text,
+                 const QString& toolTip)
         : index_(index)
         , kind_(kind)
         , rect_(rect)
         , text_(std::move(text)) {
         setCursor(Qt::PointingHandCursor);
-        setToolTip(text_.title + QLatin1Char('\n') + text_.subtitle);
+        setToolTip(toolTip);
     }
 
     std::size_t index() const { return index_; }
+    void setSelectedLook(bool selected, const QColor& colour) {
+        selectedLook_ = selected;
+        selectionColour_ = colour;
+        update();
+    }
     void setColours(const QColor& fill, const QColor& border, const QColor& textColour) {
         fill_ = fill;
         border_ = border;
@@ -162,6 +176,11 @@ public:
         // Entries are capsules and syscall sites get a second frame: told apart without colour.
         const double radius = kind_ == PathNodeKind::Entry ? rect_.height() / 2 : 6;
         painter->drawRoundedRect(rect_, radius, radius);
+        if (selectedLook_) {
+            painter->setBrush(Qt::NoBrush);
+            painter->setPen(QPen(selectionColour_, 3.0));
+            painter->drawRoundedRect(rect_.adjusted(-1.5, -1.5, 1.5, 1.5), radius + 1.5, radius + 1.5);
+        }
         if (kind_ == PathNodeKind::SyscallSite) {
             painter->setBrush(Qt::NoBrush);
             painter->setPen(QPen(border_, 1.0));
@@ -192,6 +211,8 @@ private:
     QColor border_;
     QColor textColour_;
     QFont font_;
+    bool selectedLook_ = false;
+    QColor selectionColour_;
 };
 
 PathGraphView::PathGraphView(QWidget* parent)
@@ -206,6 +227,35 @@ PathGraphView::PathGraphView(QWidget* parent)
     setResizeAnchor(QGraphicsView::AnchorViewCenter);
     setFocusPolicy(Qt::StrongFocus);
     GraphvizLayout::prepareLocale();
+    auto add = [this](const QString& text, const QString& name, const QKeySequence& key, auto slot) {
+        auto* a = new QAction(text, this);
+        a->setObjectName(name);
+        if (!key.isEmpty()) {
+            a->setShortcut(key);
+            a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+            addAction(a);
+        }
+        connect(a, &QAction::triggered, this, slot);
+        menuActions_ << a;
+        return a;
+    };
+    add(tr("Zoom &In"), QStringLiteral("pathZoomIn"), QKeySequence(QKeySequence::ZoomIn),
+        [this] { zoomIn(); });
+    add(tr("Zoom &Out"), QStringLiteral("pathZoomOut"), QKeySequence(QKeySequence::ZoomOut),
+        [this] { zoomOut(); });
+    add(tr("&Fit to View"), QStringLiteral("pathFit"), QKeySequence(Qt::CTRL | Qt::Key_0),
+        [this] { fitToView(); });
+    add(tr("&Actual Size"), QStringLiteral("pathActualSize"), QKeySequence(Qt::CTRL | Qt::Key_1),
+        [this] { zoomToActualSize(); });
+    auto* separator = new QAction(this);
+    separator->setSeparator(true);
+    menuActions_ << separator;
+    add(tr("Export as &SVG…"), QStringLiteral("pathExportSvg"), {},
+        [this] { exportWithDialog(QStringLiteral("svg")); });
+    add(tr("Export as &PNG…"), QStringLiteral("pathExportPng"), {},
+        [this] { exportWithDialog(QStringLiteral("png")); });
+    add(tr("Export as &DOT…"), QStringLiteral("pathExportDot"), {},
+        [this] { exportWithDialog(QStringLiteral("dot")); });
 }
 
 PathGraphView::~PathGraphView() {
@@ -216,6 +266,7 @@ PathGraphView::~PathGraphView() {
 void PathGraphView::setSyscall(std::shared_ptr<const CallGraph> graph, int nr) {
     graph_ = std::move(graph);
     nr_ = nr;
+    selected_ = -1;
     options_.expanded.clear();
     scheduleLayout();
 }
@@ -273,9 +324,83 @@ PathGraphView::Layout PathGraphView::computeLayout(const CallGraph& graph, int n
 }
 
 void PathGraphView::showLayout(Layout layout) {
+    // The selection follows the function, not the node index, across an unfolding.
+    std::optional<FunctionId> selectedFunction;
+    if (selected_ >= 0 && static_cast<std::size_t>(selected_) < shown_.graph.nodes.size() &&
+        shown_.graph.nodes[static_cast<std::size_t>(selected_)].kind != PathNodeKind::Collapsed)
+        selectedFunction = shown_.graph.nodes[static_cast<std::size_t>(selected_)].functions.front();
     shown_ = std::move(layout);
+    selected_ = -1;
+    if (selectedFunction)
+        for (std::size_t i = 0; i < shown_.graph.nodes.size(); ++i)
+            if (shown_.graph.nodes[i].kind != PathNodeKind::Collapsed &&
+                shown_.graph.nodes[i].functions.front() == *selectedFunction)
+                selected_ = static_cast<int>(i);
     rebuildScene();
     fitToView();
+}
+
+QString PathGraphView::nodeToolTip(std::size_t i) const {
+    if (!graph_ || i >= shown_.graph.nodes.size())
+        return {};
+    const PathGraphNode& node = shown_.graph.nodes[i];
+    const CallGraph& g = *graph_;
+    const NodeText text = nodeText(g, shown_.graph, node);
+    auto modulePath = [&](std::uint32_t m) {
+        return m < g.modules.size() ? QString::fromStdString(g.modules[m].path) : QString();
+    };
+    QStringList lines;
+    if (node.kind == PathNodeKind::Collapsed) {
+        lines << text.title + QStringLiteral(" · ") + modulePath(node.module);
+        const std::size_t shown = std::min<std::size_t>(node.functions.size(), 8);
+        for (std::size_t k = 0; k < shown; ++k)
+            lines << QStringLiteral("  ") + QString::fromStdString(g.functions[node.functions[k]].name);
+        if (node.functions.size() > shown)
+            lines << tr("  … and %n more", nullptr, static_cast<int>(node.functions.size() - shown));
+        lines << tr("Click to unfold.");
+        return lines.join(QLatin1Char('\n'));
+    }
+    const CgFunction& fn = g.functions[node.functions.front()];
+    lines << QString::fromStdString(fn.name);
+    if (fn.hub) {
+        lines << tr(
+            "Stands for every function whose address is taken: an indirect call may reach any of them.");
+        return lines.join(QLatin1Char('\n'));
+    }
+    lines << tr("Module: %1").arg(modulePath(fn.module));
+    lines << tr("Address: 0x%1").arg(fn.address, 0, 16) +
+                 (fn.size ? tr(" (%n bytes)", nullptr, static_cast<int>(fn.size)) : QString());
+    lines << (fn.sourceFile.empty() ? tr("Source: unknown (no debug information)")
+              : fn.line ? tr("Source: %1:%2").arg(QString::fromStdString(fn.sourceFile)).arg(fn.line)
+                        : tr("Source: %1").arg(QString::fromStdString(fn.sourceFile)));
+    if (!text.subtitle.isEmpty() && node.kind != PathNodeKind::Normal)
+        lines << text.subtitle;
+    return lines.join(QLatin1Char('\n'));
+}
+
+bool PathGraphView::selectFunction(const QString& spec) {
+    if (!graph_)
+        return false;
+    const auto ids = graph_->findFunctions(spec.toStdString());
+    for (std::size_t i = 0; i < shown_.graph.nodes.size(); ++i) {
+        const auto& fs = shown_.graph.nodes[i].functions;
+        if (std::any_of(fs.begin(), fs.end(),
+                        [&](FunctionId f) { return std::find(ids.begin(), ids.end(), f) != ids.end(); })) {
+            setSelectedNode(static_cast<int>(i));
+            if (const QRectF r = nodeRect(i); !r.isEmpty())
+                ensureVisible(r, 20, 20);
+            return true;
+        }
+    }
+    setSelectedNode(-1);
+    return false;
+}
+
+void PathGraphView::setSelectedNode(int node) {
+    selected_ = node;
+    const QColor colour = palette().color(QPalette::Highlight);
+    for (PathNodeItem* item : nodeItems_)
+        item->setSelectedLook(static_cast<int>(item->index()) == selected_, colour);
 }
 
 QRectF PathGraphView::nodeRect(std::size_t i) const {
@@ -345,13 +470,15 @@ void PathGraphView::rebuildScene() {
     }
     for (std::size_t i = 0; i < shown_.graph.nodes.size(); ++i) {
         const auto& node = shown_.graph.nodes[i];
-        auto* item = new PathNodeItem(i, node.kind, nodeRect(i), nodeText(*graph_, shown_.graph, node));
+        auto* item = new PathNodeItem(i, node.kind, nodeRect(i), nodeText(*graph_, shown_.graph, node),
+                                      nodeToolTip(i));
         const QColor accent = moduleAccent(pal, moduleRole(*graph_, node.module), node.module);
         const bool strong = node.kind == PathNodeKind::Entry || node.kind == PathNodeKind::SyscallSite;
         item->setColours(mix(pal.color(QPalette::Base), accent, strong ? 0.38 : 0.2),
                          mix(pal.color(QPalette::Base), accent, 0.85), pal.color(QPalette::Text));
         item->setFont(font());
         item->setZValue(1);
+        item->setSelectedLook(static_cast<int>(i) == selected_, pal.color(QPalette::Highlight));
         scene()->addItem(item);
         nodeItems_.push_back(item);
     }
@@ -373,6 +500,10 @@ void PathGraphView::zoomIn() {
 
 void PathGraphView::zoomOut() {
     setZoom(zoom() / kZoomStep);
+}
+
+void PathGraphView::zoomToActualSize() {
+    setZoom(1.0);
 }
 
 void PathGraphView::fitToView() {
@@ -405,6 +536,8 @@ void PathGraphView::keyPressEvent(QKeyEvent* event) {
         zoomOut();
     } else if (event->key() == Qt::Key_0 && (event->modifiers() & Qt::ControlModifier)) {
         fitToView();
+    } else if (event->key() == Qt::Key_1 && (event->modifiers() & Qt::ControlModifier)) {
+        zoomToActualSize();
     } else {
         QGraphicsView::keyPressEvent(event);
         return;
@@ -436,6 +569,49 @@ void PathGraphView::mouseReleaseEvent(QMouseEvent* event) {
         activateNode(pressed->index());
 }
 
+void PathGraphView::mouseDoubleClickEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton && !nodeItemAt(event->position().toPoint())) {
+        fitToView();
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseDoubleClickEvent(event);
+}
+
+void PathGraphView::contextMenuEvent(QContextMenuEvent* event) {
+    const bool haveGraph = !scene()->sceneRect().isEmpty();
+    for (QAction* a : menuActions_)
+        if (!a->isSeparator())
+            a->setEnabled(haveGraph);
+    QMenu menu(this);
+    menu.setObjectName(QStringLiteral("pathGraphMenu"));
+    menu.addActions(menuActions_);
+    menu.exec(event->globalPos());
+}
+
+void PathGraphView::exportWithDialog(const QString& format) {
+    if (!graph_ || nr_ < 0)
+        return;
+    const QString name = QString::fromStdString(SyscallTable::forArch(graph_->arch).name(nr_));
+    const QString suggested =
+        QDir(defaultExportDirectory()).filePath(QStringLiteral("paths-%1.%2").arg(name, format));
+    const QString filter = format == QLatin1String("svg")   ? tr("SVG images (*.svg)")
+                           : format == QLatin1String("png") ? tr("PNG images (*.png)")
+                                                            : tr("Graphviz DOT (*.dot *.gv)");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Call Paths"), suggested, filter);
+    if (path.isEmpty())
+        return;
+    QString error;
+    const bool ok = format == QLatin1String("svg")   ? exportSvg(path, &error)
+                    : format == QLatin1String("png") ? exportPng(path, &error)
+                                                     : exportDot(path, &error);
+    if (!ok) {
+        QMessageBox::warning(this, tr("Cannot Export the Call Paths"), error);
+        return;
+    }
+    rememberExportDirectory(QFileInfo(path).absolutePath());
+}
+
 void PathGraphView::activateNode(std::size_t index) {
     if (!graph_ || index >= shown_.graph.nodes.size())
         return;
@@ -446,6 +622,7 @@ void PathGraphView::activateNode(std::size_t index) {
         setOptions(unfolded);
         return;
     }
+    setSelectedNode(static_cast<int>(index));
     const CgFunction& fn = graph_->functions[node.functions.front()];
     const QString module = fn.module < graph_->modules.size()
                                ? QString::fromStdString(graph_->modules[fn.module].path)
@@ -478,8 +655,12 @@ bool PathGraphView::exportSvg(const QString& path, QString* error) const {
     const QRectF source = scene()->sceneRect();
     if (source.isEmpty())
         return fail(error, tr("%1: there is no graph to export").arg(path));
+    // Written beside the target and renamed over it: a failed export leaves no half file.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(error, tr("%1: %2").arg(path, file.errorString()));
     QSvgGenerator generator;
-    generator.setFileName(path);
+    generator.setOutputDevice(&file);
     generator.setSize(source.size().toSize());
     generator.setViewBox(QRectF(QPointF(0, 0), source.size()));
     generator.setTitle(
@@ -489,6 +670,8 @@ bool PathGraphView::exportSvg(const QString& path, QString* error) const {
         return fail(error, tr("%1: cannot write the SVG file").arg(path));
     scene()->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
     painter.end();
+    if (!file.commit())
+        return fail(error, tr("%1: %2").arg(path, file.errorString()));
     return true;
 }
 
@@ -503,8 +686,9 @@ bool PathGraphView::exportPng(const QString& path, QString* error) const {
     painter.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
     scene()->render(&painter, QRectF(QPointF(0, 0), source.size()), source);
     painter.end();
-    if (!image.save(path, "PNG"))
-        return fail(error, tr("%1: cannot write the PNG file").arg(path));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit())
+        return fail(error, tr("%1: cannot write the PNG file (%2)").arg(path, file.errorString()));
     return true;
 }
 

@@ -19,8 +19,10 @@ class PathNodeItem;
 
 // Why syscall N is reachable, as a picture: the merged witness paths of one syscall, laid out with
 // Graphviz dot in the background (a newer request drops the result of an older one). Wheel and +/-
-// zoom, Ctrl+0 fits, dragging pans; clicking a function emits functionActivated, clicking a folded
-// run unfolds it.
+// zoom, Ctrl+0 (or a double click on the background) fits, Ctrl+1 shows 100%, dragging pans;
+// clicking a function selects it and emits functionActivated, clicking a folded run unfolds it.
+// Hovering a function shows its module, address and source line; the context menu zooms and
+// exports the graph as SVG, PNG or DOT.
 class PathGraphView : public QGraphicsView {
     Q_OBJECT
 public:
@@ -44,6 +46,7 @@ public:
     double zoom() const;
     void zoomIn();
     void zoomOut();
+    void zoomToActualSize();
     // Fits the whole graph into the view, never magnifying beyond 100%.
     void fitToView();
 
@@ -52,6 +55,16 @@ public:
     bool exportSvg(const QString& path, QString* error = nullptr) const;
     bool exportPng(const QString& path, QString* error = nullptr) const;
     bool exportDot(const QString& path, QString* error = nullptr) const;
+
+    // The function shown as selected (a frame in the highlight colour); false when the graph has
+    // no node for it. SPEC as CallGraph::findFunctions reads it ("module!name").
+    bool selectFunction(const QString& spec);
+    // The node shown as selected, or -1.
+    int selectedNode() const { return selected_; }
+    // The tooltip of node I: name, module path, address, source file:line where known.
+    QString nodeToolTip(std::size_t i) const;
+    // The context menu's actions (zoom, fit, export), built once; for tests and the View menu.
+    QList<QAction*> menuActions() const { return menuActions_; }
 
 signals:
     // A function node was clicked.
@@ -65,6 +78,8 @@ protected:
     void keyPressEvent(QKeyEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
     void changeEvent(QEvent* event) override;
 
 public:
@@ -84,6 +99,8 @@ private:
     void showLayout(Layout layout);
     void rebuildScene();
     void activateNode(std::size_t node);
+    void setSelectedNode(int node);
+    void exportWithDialog(const QString& format);
     void setZoom(double factor);
     PathNodeItem* nodeItemAt(const QPoint& viewPos) const;
 
@@ -96,6 +113,8 @@ private:
     std::vector<PathNodeItem*> nodeItems_;
     PathNodeItem* pressedNode_ = nullptr;
     QPoint pressPos_;
+    int selected_ = -1;
+    QList<QAction*> menuActions_;
 };
 
 } // namespace swb

@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -9,8 +10,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QStandardPaths>
 
 namespace swb {
 
@@ -32,6 +35,29 @@ void setItemEnabled(QComboBox* box, const QString& value, bool enabled) {
         box->setCurrentIndex(box->findData(QStringLiteral("both")));
 }
 } // namespace
+
+namespace {
+QSettings settings() {
+    return QSettings(QStringLiteral("SeccompWorkbench"), QStringLiteral("swb-gui"));
+}
+} // namespace
+
+QString defaultExportDirectory() {
+    const auto store = settings();
+    const QString last = store.value(QStringLiteral("export/directory")).toString();
+    if (!last.isEmpty())
+        return last;
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    return store
+        .value(QStringLiteral("newAnalysis/directory"),
+               QDir(documents.isEmpty() ? QDir::homePath() : documents)
+                   .filePath(QStringLiteral("Seccomp Workbench")))
+        .toString();
+}
+
+void rememberExportDirectory(const QString& directory) {
+    settings().setValue(QStringLiteral("export/directory"), directory);
+}
 
 QString exportSuffix(const QString& format) {
     if (format == QLatin1String("k8s"))

@@ -24,6 +24,12 @@ struct ExportChoice {
 // The file extension a format is written with: json, yaml, bpf or pfc.
 QString exportSuffix(const QString& format);
 
+// Where exports are proposed: the directory the last export went to, else where New Analysis keeps
+// projects (Documents/Seccomp Workbench). Never a project's own folder unasked: a bundled sample's
+// may be read-only or shared.
+QString defaultExportDirectory();
+void rememberExportDirectory(const QString& directory);
+
 class ExportDialog : public QDialog {
     Q_OBJECT
 public:
