@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -127,7 +128,7 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     filterEdit_->setPlaceholderText(tr("Filter syscalls"));
     filterEdit_->setClearButtonEnabled(true);
     // Room for a syscall name and the clear button, whatever the quick filter's longest entry.
-    filterEdit_->setMinimumWidth(filterEdit_->fontMetrics().averageCharWidth() * 18);
+    filterEdit_->setMinimumWidth(filterEdit_->fontMetrics().averageCharWidth() * 20);
     filterDebounce_->setSingleShot(true);
     filterDebounce_->setInterval(150);
     connect(filterEdit_, &QLineEdit::textChanged, filterDebounce_, qOverload<>(&QTimer::start));
@@ -213,7 +214,7 @@ WorkbenchView::WorkbenchView(QWidget* parent)
             setReferenceProfile(file);
     });
     connect(table_, &QWidget::customContextMenuRequested, this,
-            [this, decideMenu](const QPoint& p) { decideMenu->exec(table_->viewport()->mapToGlobal(p)); });
+            [this, decideMenu](const QPoint& p) { decideMenu->popup(table_->viewport()->mapToGlobal(p)); });
 
     auto* tablePane = new QWidget(this);
     auto* tableLayout = new QVBoxLayout(tablePane);
@@ -241,6 +242,8 @@ WorkbenchView::WorkbenchView(QWidget* parent)
     paths_->setObjectName(QStringLiteral("pathView"));
     pathDock_ = dock(paths_, tr("Call paths"), QStringLiteral("pathDock"));
     placeDocks();
+    reviewDock_->installEventFilter(this);
+    evidenceDock_->installEventFilter(this);
 
     const QString engineDefault = QStringLiteral("/usr/share/containers/seccomp.json");
     if (QFileInfo::exists(engineDefault))
@@ -314,9 +317,34 @@ void WorkbenchView::placeDocks() {
 void WorkbenchView::sizeDocks() {
     // Docks size themselves only once the window has its geometry: the review table with its
     // decision columns 5/12 of the width, the evidence prose and the call paths 2/9, the timeline
-    // the rest.
+    // the rest; later, the shares the person gave them.
+    sharedWidth_ = width();
     resizeDocks({reviewDock_, evidenceDock_},
-                {std::max(360, width() * 5 / 12), std::max(300, width() * 2 / 9)}, Qt::Horizontal);
+                {std::max(360, static_cast<int>(width() * reviewShare_)),
+                 std::max(260, static_cast<int>(width() * evidenceShare_))},
+                Qt::Horizontal);
+}
+
+void WorkbenchView::resizeEvent(QResizeEvent* event) {
+    QMainWindow::resizeEvent(event);
+    // QMainWindow gives a change of width to the timeline alone: a narrower window would squeeze
+    // it to nothing. The panels keep their shares instead, once this layout pass is done.
+    if (docksSized_ && width() != sharedWidth_)
+        QTimer::singleShot(0, this, [this] {
+            if (width() != sharedWidth_)
+                sizeDocks();
+        });
+}
+
+bool WorkbenchView::eventFilter(QObject* watched, QEvent* event) {
+    // A panel resized while the window kept its width: a separator was moved.
+    if (event->type() == QEvent::Resize && docksSized_ && width() == sharedWidth_ && width() > 0) {
+        if (watched == reviewDock_ && reviewDock_->isVisible() && !reviewDock_->isFloating())
+            reviewShare_ = static_cast<double>(reviewDock_->width()) / width();
+        else if (watched == evidenceDock_ && evidenceDock_->isVisible() && !evidenceDock_->isFloating())
+            evidenceShare_ = static_cast<double>(evidenceDock_->width()) / width();
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 QList<QDockWidget*> WorkbenchView::docks() const {
@@ -324,6 +352,8 @@ QList<QDockWidget*> WorkbenchView::docks() const {
 }
 
 void WorkbenchView::resetLayout() {
+    reviewShare_ = 5.0 / 12;
+    evidenceShare_ = 2.0 / 9;
     for (QDockWidget* d : docks()) {
         d->setFloating(false);
         removeDockWidget(d);

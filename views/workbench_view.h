@@ -101,6 +101,8 @@ signals:
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void showSyscall(int nr);
@@ -130,6 +132,11 @@ private:
     QString validationReport_;
     int selected_ = -1;
     bool docksSized_ = false;
+    // The review and evidence panels' shares of the width: kept when the window is resized, taken
+    // from the panels when a person moves their separators.
+    double reviewShare_ = 5.0 / 12;
+    double evidenceShare_ = 2.0 / 9;
+    int sharedWidth_ = 0;
     QString referenceName_;
     int referenceAllowed_ = -1;
 };

@@ -583,10 +583,13 @@ void PathGraphView::contextMenuEvent(QContextMenuEvent* event) {
     for (QAction* a : menuActions_)
         if (!a->isSeparator())
             a->setEnabled(haveGraph);
-    QMenu menu(this);
-    menu.setObjectName(QStringLiteral("pathGraphMenu"));
-    menu.addActions(menuActions_);
-    menu.exec(event->globalPos());
+    // Not exec(): the menu must not run an event loop of its own inside the press that opened it.
+    auto* menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("pathGraphMenu"));
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addActions(menuActions_);
+    menu->popup(event->globalPos());
+    event->accept();
 }
 
 void PathGraphView::exportWithDialog(const QString& format) {
