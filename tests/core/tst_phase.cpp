@@ -264,6 +264,36 @@ private slots:
         QVERIFY(std::find(serving.begin(), serving.end(), SYS_rt_sigreturn) != serving.end());
     }
 
+    void contradictionsAreDenialsOfWhatWasSeen() {
+        const Trace t = serverTrace();
+        EvidenceInputs in;
+        in.traces = {&t};
+        in.splits = {resolveBoundary(t, Boundary::parse("auto"))};
+        const EvidenceSet ev = buildEvidence(in);
+        const SyscallEvidence& accept = ev.bySyscall.at(SYS_accept4);
+        const SyscallEvidence& listen = ev.bySyscall.at(SYS_listen);
+        QVERIFY(accept.dynamic[1].count > 0 && listen.dynamic[1].count == 0);
+        std::vector<ReviewDecision> d = {
+            {"accept4", PhaseSelection::Serving, ReviewDecision::Verdict::Deny, ""},
+            {"listen", PhaseSelection::Serving, ReviewDecision::Verdict::Deny, ""},
+        };
+        // accept4 is seen serving: denying it there contradicts; listen is seen in init only.
+        const auto against = decisionContradictions(accept, d);
+        QCOMPARE(against.size(), std::size_t(1));
+        QVERIFY2(against.front().find("denied while serving, but seen") != std::string::npos,
+                 against.front().c_str());
+        QVERIFY(decisionContradictions(listen, d).empty());
+        // Denied in every phase: contradicts in init, where listen was seen.
+        d.push_back({"listen", PhaseSelection::All, ReviewDecision::Verdict::Deny, ""});
+        d.erase(d.begin() + 1);
+        const auto all = decisionContradictions(listen, d);
+        QCOMPARE(all.size(), std::size_t(1));
+        QVERIFY2(all.front().find("denied in init") != std::string::npos, all.front().c_str());
+        // An allow never contradicts, nor does a phase-specific allow under an "all" deny.
+        d.push_back({"listen", PhaseSelection::Init, ReviewDecision::Verdict::Allow, ""});
+        QVERIFY(decisionContradictions(listen, d).empty());
+    }
+
     void profileAppliesReviewDecisions() {
         const Trace t = serverTrace();
         EvidenceInputs in;

@@ -4,9 +4,11 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QScreen>
@@ -182,6 +184,62 @@ private slots:
         QVERIFY(window.openFile(largePath_));
         QCOMPARE(window.traceViewCount(), 2);
         QCOMPARE(tableRows(window, "eventTable"), 20'000);
+    }
+
+    void namedLikeAProjectReadAsOne() {
+        // A text file called .swbproj gets the project reader's message, not the trace reader's.
+        const QString path = dir_.filePath(QStringLiteral("notes.swbproj"));
+        writeBytes(path, QByteArray("these are my notes, not a project\n"));
+        MainWindow window;
+        window.setMessageBoxesEnabled(false);
+        QSignalSpy failed(&window, &MainWindow::loadFailed);
+        QVERIFY(!window.openFile(path));
+        QCOMPARE(failed.count(), 1);
+        const QString message = failed.first().first().toString();
+        QVERIFY2(message.contains(path) && !message.contains(QStringLiteral("magic")) &&
+                     !message.contains(QStringLiteral("trace")),
+                 qPrintable(message));
+    }
+
+    void secondFailureJoinsTheOpenBox() {
+        MainWindow window;
+        window.show();
+        QVERIFY(!window.openFile(dir_.filePath(QStringLiteral("first-missing.swbtrace"))));
+        QVERIFY(!window.openFile(dir_.filePath(QStringLiteral("second-missing.swbtrace"))));
+        const auto boxes = messageBoxes(window, QStringLiteral("loadErrorBox"));
+        QCOMPARE(boxes.size(), 1);
+        QVERIFY(boxes.first()->text().contains(QStringLiteral("first-missing")));
+        QVERIFY(boxes.first()->text().contains(QStringLiteral("second-missing")));
+        boxes.first()->accept();
+    }
+
+    void viewMenuListsThePanels() {
+        MainWindow window;
+        window.setMessageBoxesEnabled(false);
+        window.resize(1280, 760);
+        window.show();
+        window.rebuildViewMenu();
+        QStringList texts;
+        for (QAction* a : window.viewMenu()->actions())
+            texts << a->text();
+        QVERIFY2(texts.contains(QStringLiteral("Main Toolbar")), qPrintable(texts.join(QLatin1Char('|'))));
+        QVERIFY(window.openFile(QStringLiteral(SWB_SOURCE_DIR "/sample-traces/redis/redis.swbproj")));
+        window.rebuildViewMenu();
+        QAction* evidence = nullptr;
+        QAction* reset = nullptr;
+        for (QAction* a : window.viewMenu()->actions()) {
+            if (a->text() == QStringLiteral("Evidence"))
+                evidence = a;
+            if (a->objectName() == QStringLiteral("resetLayoutAction"))
+                reset = a;
+        }
+        QVERIFY(evidence && reset);
+        auto* dock = window.findChild<QDockWidget*>(QStringLiteral("evidenceDock"));
+        QVERIFY(dock->isVisible());
+        evidence->trigger();
+        QVERIFY(!dock->isVisible());
+        reset->trigger();
+        QVERIFY(dock->isVisible());
     }
 
     void failureWithoutMessageBoxes() {

@@ -18,10 +18,16 @@ struct Run {
     QString err;
 };
 
-Run runGui(const QStringList& arguments) {
+// DISPLAYLESS: no X, no Wayland and no platform plugin chosen, as on a server or in CI.
+Run runGui(const QStringList& arguments, bool displayless = false) {
     QProcess process;
     auto env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    if (displayless) {
+        for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+            env.remove(QString::fromLatin1(name));
+    } else {
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    }
     process.setProcessEnvironment(env);
     process.start(QStringLiteral(SWB_BIN_DIR "/swb-gui"), arguments);
     Run run;
@@ -94,6 +100,28 @@ private slots:
         QVERIFY2(
             QRegularExpression(QStringLiteral("^swb-gui \\d+\\.\\d+\\.\\d+\\n$")).match(run.out).hasMatch(),
             qPrintable(run.out));
+    }
+
+    void helpAndVersionNeedNoDisplay() {
+        const Run version = runGui({QStringLiteral("--version")}, true);
+        QVERIFY2(version.exitCode == 0, qPrintable(version.err));
+        QVERIFY2(version.out.startsWith(QStringLiteral("swb-gui ")), qPrintable(version.out));
+        const Run help = runGui({QStringLiteral("--help")}, true);
+        QVERIFY2(help.exitCode == 0, qPrintable(help.err));
+        QVERIFY2(help.out.contains(QStringLiteral("--screenshot")) &&
+                     help.out.contains(QStringLiteral("--syscall")),
+                 qPrintable(help.out));
+    }
+
+    void withoutADisplayItSaysSo() {
+        const Run run = runGui({tracePath_}, true);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("swb-gui: no display")), qPrintable(run.err));
+        // A screenshot needs none: it is rendered off screen.
+        const QString png = dir_.filePath(QStringLiteral("displayless.png"));
+        const Run shot = runGui({QStringLiteral("--screenshot"), png, tracePath_}, true);
+        QVERIFY2(shot.exitCode == 0, qPrintable(shot.err));
+        QVERIFY(!QImage(png).isNull());
     }
 
 private:

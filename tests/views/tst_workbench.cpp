@@ -26,6 +26,8 @@
 #include <QUndoGroup>
 #include <QtTest>
 
+#include <map>
+
 #include <sys/syscall.h>
 
 using namespace swb;
@@ -114,6 +116,93 @@ private slots:
         for (int r = 0; r < wb->filterModel()->rowCount(); ++r)
             listenChanged |= wb->filterModel()->index(r, 0).data().toString() == QStringLiteral("listen");
         QVERIFY(listenChanged);
+    }
+
+    void contradictionsFollowTheBoundary() {
+        WorkbenchView wb;
+        wb.openProject(kProject);
+        ReviewSession* s = wb.session();
+        const int row = wb.tableModel()->rowOf(SYS_listen);
+        const QModelIndex decision = wb.tableModel()->index(row, ReviewTableModel::DecisionColumn);
+        // The sample denies listen while serving; redis listens during start-up.
+        QVERIFY(decision.data(ReviewTableModel::ContradictionRole).toString().isEmpty());
+        QVERIFY(decision.data(Qt::DecorationRole).isNull());
+        wb.filterModel()->setQuickFilter(ReviewFilterModel::Quick::Contradicted);
+        QCOMPARE(wb.filterModel()->rowCount(), 0);
+        s->setBoundaryNs(0); // everything is serving now
+        const QString against = decision.data(ReviewTableModel::ContradictionRole).toString();
+        QVERIFY2(against.startsWith(QStringLiteral("denied while serving, but seen")), qPrintable(against));
+        QVERIFY(!decision.data(Qt::DecorationRole).value<QIcon>().isNull());
+        QVERIFY(
+            decision.data(Qt::ToolTipRole).toString().contains(QStringLiteral("Contradicts the evidence")));
+        QStringList shown;
+        for (int r = 0; r < wb.filterModel()->rowCount(); ++r)
+            shown << wb.filterModel()->index(r, 0).data().toString();
+        shown.sort();
+        QCOMPARE(shown,
+                 (QStringList{QStringLiteral("bind"), QStringLiteral("listen"), QStringLiteral("socket")}));
+        s->undoStack()->undo();
+        QCOMPARE(wb.filterModel()->rowCount(), 0);
+    }
+
+    void exportFromOneKindOfEvidence() {
+        QTemporaryDir dir;
+        WorkbenchView wb;
+        wb.openProject(kProject);
+        QCOMPARE(wb.exportFileName(QStringLiteral("k8s")), QStringLiteral("redis-profile.yaml"));
+        ExportChoice c = wb.exportDefaults();
+        std::map<QString, std::size_t> allowed;
+        for (const QString& evidence :
+             {QStringLiteral("both"), QStringLiteral("dynamic"), QStringLiteral("static")}) {
+            c.evidence = evidence;
+            c.path = dir.filePath(evidence + QStringLiteral(".json"));
+            const QString description = wb.describeExport(c);
+            QVERIFY2(description.startsWith(QStringLiteral("The filter allows ")), qPrintable(description));
+            wb.exportProfile(c);
+            allowed[evidence] = loadProfile(QFile::encodeName(c.path).toStdString()).allowedNumbers().size();
+            QVERIFY2(description.contains(QString::number(allowed[evidence])), qPrintable(description));
+        }
+        // The traces saw far fewer syscalls than the code can make; the union is the largest.
+        QVERIFY(allowed[QStringLiteral("dynamic")] < allowed[QStringLiteral("static")]);
+        QVERIFY(allowed[QStringLiteral("static")] <= allowed[QStringLiteral("both")]);
+        QCOMPARE(wb.validationProfile(QStringLiteral("dynamic")).allowedNumbers().size() <
+                     wb.validationProfile().allowedNumbers().size(),
+                 true);
+        // Both phases: two files, two descriptions.
+        c.evidence = QStringLiteral("both");
+        c.phase = QStringLiteral("both");
+        c.path = dir.filePath(QStringLiteral("two.json"));
+        QCOMPARE(wb.exportTargets(c),
+                 (QStringList{c.path, dir.filePath(QStringLiteral("two.serving.json"))}));
+        const QString two = wb.describeExport(c);
+        QVERIFY2(two.contains(QStringLiteral("The start filter")) &&
+                     two.contains(QStringLiteral("The serving filter")),
+                 qPrintable(two));
+    }
+
+    void exportDialogFollowsTheChoice() {
+        ExportChoice initial;
+        initial.path = QStringLiteral("/tmp/x/redis-profile.json");
+        ExportDialog dialog(initial);
+        int described = 0;
+        dialog.setDescriber([&](const ExportChoice& c) {
+            ++described;
+            return QStringLiteral("from %1").arg(c.evidence);
+        });
+        dialog.setEvidenceAvailable(true, false); // a project with traces only
+        auto* evidence = dialog.findChild<QComboBox*>(QStringLiteral("exportEvidence"));
+        QVERIFY(!evidence->isEnabled());
+        QCOMPARE(dialog.choice().evidence, QStringLiteral("both"));
+        auto* format = dialog.findChild<QComboBox*>(QStringLiteral("exportFormat"));
+        format->setCurrentIndex(format->findData(QStringLiteral("k8s")));
+        QCOMPARE(dialog.choice().path, QStringLiteral("/tmp/x/redis-profile.yaml"));
+        format->setCurrentIndex(format->findData(QStringLiteral("bpf")));
+        QCOMPARE(dialog.choice().path, QStringLiteral("/tmp/x/redis-profile.bpf"));
+        dialog.setEvidenceAvailable(true, true);
+        QVERIFY(evidence->isEnabled());
+        evidence->setCurrentIndex(evidence->findData(QStringLiteral("static")));
+        QCOMPARE(dialog.description(), QStringLiteral("from static"));
+        QVERIFY(described >= 2);
     }
 
     void filtersDecisionsAndSave() {
