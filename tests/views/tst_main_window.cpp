@@ -357,8 +357,10 @@ private slots:
     }
 
     void defaultSizeFollowsTheScreen() {
-        QSettings(QStringLiteral("SeccompWorkbench"), QStringLiteral("swb-gui"))
-            .remove(QStringLiteral("MainWindow"));
+        // Only the geometry: other suites running at the same time share these settings.
+        QSettings store(QStringLiteral("SeccompWorkbench"), QStringLiteral("swb-gui"));
+        store.remove(QStringLiteral("MainWindow/geometry"));
+        store.remove(QStringLiteral("MainWindow/state"));
         MainWindow window;
         window.restoreSettings();
         const QRect available = window.screen()->availableGeometry();
