@@ -526,6 +526,9 @@ void WorkbenchView::showSyscall(int nr) {
     timeline_->timelineView()->highlightSyscall(nr);
     if (!session_->graphs().empty() && nr >= 0)
         paths_->setSyscall(session_->graphs().front(), nr);
+    else if (session_->graphs().empty() && nr >= 0)
+        paths_->setNoGraphText(tr("The project has no static analysis, so there are no call paths to show. "
+                                  "Add one with File › New Analysis… (Analyze the binary)."));
 }
 
 bool WorkbenchView::setReferenceProfile(const QString& path, QString* error) {

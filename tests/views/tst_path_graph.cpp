@@ -259,6 +259,7 @@ private slots:
         PathGraphView view;
         view.resize(1000, 800);
         view.show();
+        QVERIFY(view.placeholderText().contains(QStringLiteral("Select a syscall")));
         QSignalSpy finished(&view, &PathGraphView::layoutFinished);
         view.setSyscall(graph_, write_);
         QVERIFY(view.isLayoutPending());
@@ -281,6 +282,11 @@ private slots:
             QCOMPARE(args.at(3).toString(), QString::fromStdString(fn.sourceFile));
             QCOMPARE(args.at(4).toInt(), static_cast<int>(fn.line));
         }
+        QVERIFY(view.placeholderText().isEmpty());
+        QCOMPARE(view.selectedNode(), static_cast<int>(pg.nodePaths.front().front()));
+        const QString tip = view.nodeToolTip(pg.nodePaths.front().front());
+        QVERIFY2(tip.contains(QStringLiteral("Address: 0x")) && tip.contains(QStringLiteral("Module: ")),
+                 qPrintable(tip));
         // A press that turns into a pan is not a click.
         const QPoint at = view.mapFromScene(view.nodeRect(pg.nodePaths.front().back()).center());
         QTest::mousePress(view.viewport(), Qt::LeftButton, {}, at);

@@ -149,7 +149,11 @@ void EvidencePanel::render() {
         title_->setText(tr("No syscall selected"));
         subtitle_->clear();
         riskBadge_->hide();
-        body_->clear();
+        body_->setHtml(QStringLiteral("<p><i>") +
+                       tr("Select a syscall in the Review table: what it does and why it matters, when "
+                          "the traces saw it in each phase, which code can reach it and the review "
+                          "decision appear here.") +
+                       QStringLiteral("</i></p>"));
         return;
     }
     const SyscallTable& table = SyscallTable::forArch(Arch::X86_64);

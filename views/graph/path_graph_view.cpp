@@ -16,6 +16,7 @@
 #include <QGraphicsScene>
 #include <QImage>
 #include <QKeyEvent>
+#include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPainter>
@@ -217,7 +218,14 @@ private:
 
 PathGraphView::PathGraphView(QWidget* parent)
     : QGraphicsView(parent)
-    , latestJob_(std::make_shared<std::atomic<quint64>>(0)) {
+    , latestJob_(std::make_shared<std::atomic<quint64>>(0))
+    , placeholder_(new QLabel(viewport())) {
+    placeholder_->setObjectName(QStringLiteral("pathPlaceholder"));
+    placeholder_->setAlignment(Qt::AlignCenter);
+    placeholder_->setWordWrap(true);
+    placeholder_->setEnabled(false);
+    noGraphText_ = tr("Select a syscall in the Review table to see the call paths that reach it.");
+    placeholder_->setText(noGraphText_);
     setObjectName(QStringLiteral("pathGraphView"));
     setAccessibleName(tr("Call paths to the selected syscall"));
     setScene(new QGraphicsScene(this));
@@ -417,7 +425,13 @@ void PathGraphView::rebuildScene() {
     pressedNode_ = nullptr;
     const QPalette pal = palette();
     scene()->setBackgroundBrush(pal.color(QPalette::Base));
+    placeholder_->setVisible(!graph_ || shown_.graph.nodes.empty());
     if (!graph_ || shown_.graph.nodes.empty()) {
+        placeholder_->setText(
+            !graph_ ? noGraphText_
+                    : tr("The analysis has no call path to %1: no reachable site makes it (it may be "
+                         "seen only at run time).")
+                          .arg(QString::fromStdString(SyscallTable::forArch(graph_->arch).name(nr_))));
         scene()->setSceneRect(QRectF());
         return;
     }
@@ -569,6 +583,21 @@ void PathGraphView::mouseReleaseEvent(QMouseEvent* event) {
         activateNode(pressed->index());
 }
 
+void PathGraphView::setNoGraphText(const QString& text) {
+    noGraphText_ = text;
+    if (!graph_)
+        placeholder_->setText(text);
+}
+
+QString PathGraphView::placeholderText() const {
+    return placeholder_->isVisibleTo(this) ? placeholder_->text() : QString();
+}
+
+void PathGraphView::resizeEvent(QResizeEvent* event) {
+    QGraphicsView::resizeEvent(event);
+    placeholder_->setGeometry(viewport()->rect().adjusted(16, 16, -16, -16));
+}
+
 void PathGraphView::mouseDoubleClickEvent(QMouseEvent* event) {
     if (event->button() == Qt::LeftButton && !nodeItemAt(event->position().toPoint())) {
         fitToView();
@@ -579,7 +608,7 @@ void PathGraphView::mouseDoubleClickEvent(QMouseEvent* event) {
 }
 
 void PathGraphView::contextMenuEvent(QContextMenuEvent* event) {
-    const bool haveGraph = !scene()->sceneRect().isEmpty();
+    const bool haveGraph = !shown_.graph.nodes.empty();
     for (QAction* a : menuActions_)
         if (!a->isSeparator())
             a->setEnabled(haveGraph);

@@ -12,6 +12,7 @@
 #include <optional>
 
 class QGraphicsItem;
+class QLabel;
 
 namespace swb {
 
@@ -63,6 +64,10 @@ public:
     int selectedNode() const { return selected_; }
     // The tooltip of node I: name, module path, address, source file:line where known.
     QString nodeToolTip(std::size_t i) const;
+    // The text shown while there is no graph; empty while one is shown.
+    QString placeholderText() const;
+    // What the view says while it has no call graph (by default: select a syscall).
+    void setNoGraphText(const QString& text);
     // The context menu's actions (zoom, fit, export), built once; for tests and the View menu.
     QList<QAction*> menuActions() const { return menuActions_; }
 
@@ -79,6 +84,7 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void contextMenuEvent(QContextMenuEvent* event) override;
     void changeEvent(QEvent* event) override;
 
@@ -114,6 +120,9 @@ private:
     PathNodeItem* pressedNode_ = nullptr;
     QPoint pressPos_;
     int selected_ = -1;
+    // Says why the view is empty (nothing selected, no analysis, no path).
+    QLabel* placeholder_;
+    QString noGraphText_;
     QList<QAction*> menuActions_;
 };
 
