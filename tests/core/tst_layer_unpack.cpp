@@ -1,0 +1,290 @@
+// Image layers applied onto a root directory: whiteouts, opaque directories, links, and every way a
+// hostile layer tries to write outside the root or create what it must not. The layers are real tar
+// archives (gzip and zstd too) written with libarchive.
+#include "image/layer_unpack.h"
+#include "util/error.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+using namespace swb;
+
+namespace {
+
+struct Entry {
+    enum Kind { File, Dir, Symlink, Hardlink, Fifo, CharDevice } kind = File;
+    std::string name;
+    std::string data; // file contents, or the link target
+    int mode = 0644;
+};
+
+Entry file(std::string name, std::string data, int mode = 0644) {
+    return {Entry::File, std::move(name), std::move(data), mode};
+}
+Entry directory(std::string name) {
+    return {Entry::Dir, std::move(name), {}, 0755};
+}
+Entry linkTo(std::string name, std::string target) {
+    return {Entry::Symlink, std::move(name), std::move(target), 0777};
+}
+Entry hardLinkTo(std::string name, std::string target) {
+    return {Entry::Hardlink, std::move(name), std::move(target), 0644};
+}
+
+// A tar layer; FILTER "gzip", "zstd" or "" (plain).
+void writeLayer(const QString& path, const std::vector<Entry>& entries, const char* filter = "") {
+    archive* a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    if (std::string(filter) == "gzip")
+        archive_write_add_filter_gzip(a);
+    else if (std::string(filter) == "zstd")
+        archive_write_add_filter_zstd(a);
+    QVERIFY(archive_write_open_filename(a, QFile::encodeName(path).constData()) == ARCHIVE_OK);
+    for (const Entry& e : entries) {
+        archive_entry* ae = archive_entry_new();
+        archive_entry_set_pathname(ae, e.name.c_str());
+        archive_entry_set_perm(ae, static_cast<mode_t>(e.mode));
+        switch (e.kind) {
+        case Entry::File:
+            archive_entry_set_filetype(ae, AE_IFREG);
+            archive_entry_set_size(ae, static_cast<la_int64_t>(e.data.size()));
+            break;
+        case Entry::Dir:
+            archive_entry_set_filetype(ae, AE_IFDIR);
+            break;
+        case Entry::Symlink:
+            archive_entry_set_filetype(ae, AE_IFLNK);
+            archive_entry_set_symlink(ae, e.data.c_str());
+            break;
+        case Entry::Hardlink:
+            archive_entry_set_filetype(ae, AE_IFREG);
+            archive_entry_set_hardlink(ae, e.data.c_str());
+            break;
+        case Entry::Fifo:
+            archive_entry_set_filetype(ae, AE_IFIFO);
+            break;
+        case Entry::CharDevice:
+            archive_entry_set_filetype(ae, AE_IFCHR);
+            archive_entry_set_rdevmajor(ae, 1);
+            archive_entry_set_rdevminor(ae, 3);
+            break;
+        }
+        QVERIFY(archive_write_header(a, ae) == ARCHIVE_OK);
+        if (e.kind == Entry::File && !e.data.empty())
+            QVERIFY(archive_write_data(a, e.data.data(), e.data.size()) ==
+                    static_cast<la_ssize_t>(e.data.size()));
+        archive_entry_free(ae);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+}
+
+QString read(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QStringLiteral("<missing>");
+}
+
+// Every path under DIR, relative, sorted (symlinks not followed).
+QStringList tree(const QString& dir) {
+    QStringList out;
+    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext())
+        out << QDir(dir).relativeFilePath(it.next());
+    out.sort();
+    return out;
+}
+
+} // namespace
+
+class TstLayerUnpack : public QObject {
+    Q_OBJECT
+private slots:
+    void layersStackWithWhiteoutsAndLinks_data() {
+        QTest::addColumn<QString>("filter");
+        QTest::newRow("tar") << QString();
+        QTest::newRow("gzip") << QStringLiteral("gzip");
+        QTest::newRow("zstd") << QStringLiteral("zstd");
+    }
+    void layersStackWithWhiteoutsAndLinks() {
+        QFETCH(QString, filter);
+        QTemporaryDir work;
+        const QString root = work.filePath(QStringLiteral("rootfs"));
+        QVERIFY(QDir().mkpath(root));
+        const QByteArray f = filter.toLatin1();
+        writeLayer(work.filePath(QStringLiteral("1.tar")),
+                   {directory("usr"), directory("usr/bin"), file("usr/bin/app", "v1", 0755),
+                    linkTo("bin", "usr/bin"), directory("etc"), file("etc/old.conf", "old"),
+                    file("etc/keep.conf", "keep"), directory("var/cache"), file("var/cache/a", "a"),
+                    file("var/cache/b", "b"), file("usr/bin/sudo", "s", 04755)},
+                   f.constData());
+        writeLayer(work.filePath(QStringLiteral("2.tar")),
+                   {file("etc/.wh.old.conf", ""), file("var/cache/new", "n"),
+                    file("var/cache/.wh..wh..opq", ""),
+                    // Written through the symlinked directory bin -> usr/bin, as Docker does.
+                    file("bin/tool", "t", 0755), hardLinkTo("usr/bin/tool2", "usr/bin/tool"),
+                    file("usr/bin/app", "v2", 0755)},
+                   f.constData());
+        UnpackReport report;
+        const UnpackLimits limits;
+        applyLayer(QFile::encodeName(work.filePath(QStringLiteral("1.tar"))).toStdString(), "layer 1",
+                   QFile::encodeName(root).toStdString(), limits, report);
+        applyLayer(QFile::encodeName(work.filePath(QStringLiteral("2.tar"))).toStdString(), "layer 2",
+                   QFile::encodeName(root).toStdString(), limits, report);
+        QCOMPARE(tree(root),
+                 (QStringList{QStringLiteral("bin"), QStringLiteral("etc"), QStringLiteral("etc/keep.conf"),
+                              QStringLiteral("usr"), QStringLiteral("usr/bin"), QStringLiteral("usr/bin/app"),
+                              QStringLiteral("usr/bin/sudo"), QStringLiteral("usr/bin/tool"),
+                              QStringLiteral("usr/bin/tool2"), QStringLiteral("var"),
+                              QStringLiteral("var/cache"), QStringLiteral("var/cache/new")}));
+        QCOMPARE(read(root + QStringLiteral("/usr/bin/app")), QStringLiteral("v2"));
+        QCOMPARE(QFileInfo(root + QStringLiteral("/bin")).symLinkTarget(), root + QStringLiteral("/usr/bin"));
+        struct stat a {
+        }, b{};
+        QCOMPARE(::stat(QFile::encodeName(root + QStringLiteral("/usr/bin/tool")).constData(), &a), 0);
+        QCOMPARE(::stat(QFile::encodeName(root + QStringLiteral("/usr/bin/tool2")).constData(), &b), 0);
+        QCOMPARE(a.st_ino, b.st_ino);
+        QVERIFY(a.st_mode & S_IXUSR);
+        // The setuid bit is dropped, and said.
+        struct stat sudo {};
+        QCOMPARE(::stat(QFile::encodeName(root + QStringLiteral("/usr/bin/sudo")).constData(), &sudo), 0);
+        QCOMPARE(sudo.st_mode & S_ISUID, 0u);
+        QCOMPARE(report.skipped.size(), std::size_t(1));
+        QVERIFY(report.skipped.front().find("usr/bin/sudo: setuid") != std::string::npos);
+        QCOMPARE(report.whiteouts, std::uint64_t(2));
+        QCOMPARE(report.hardlinks, std::uint64_t(1));
+    }
+
+    void hostileLayersStayInside_data() {
+        QTest::addColumn<int>("which");
+        QTest::addColumn<QString>("problem"); // empty: applied, but nothing escaped
+        QTest::newRow("dot-dot") << 0
+                                 << QStringLiteral("entry '../escaped': '..' would leave the image root");
+        QTest::newRow("absolute") << 1 << QStringLiteral("entry '/escaped': absolute name");
+        // The symlink is resolved inside the root, where its target does not exist: refused.
+        QTest::newRow("symlinked parent")
+            << 2 << QStringLiteral("entry 'evil/escaped': cannot open its directory 'evil'");
+        QTest::newRow("symlink to a parent") << 3 << QString();
+        QTest::newRow("hard link out")
+            << 4 << QStringLiteral("entry 'link' (hard link): entry '../outside/canary': '..' would leave");
+        QTest::newRow("hard link through symlink") << 5 << QStringLiteral("which is not in the image");
+        QTest::newRow("device and fifo") << 6 << QString();
+        QTest::newRow("whiteout of a parent") << 7 << QStringLiteral("entry 'x/.wh...': malformed whiteout");
+    }
+    void hostileLayersStayInside() {
+        QFETCH(int, which);
+        QFETCH(QString, problem);
+        QTemporaryDir work;
+        const QString root = work.filePath(QStringLiteral("rootfs"));
+        const QString outside = work.filePath(QStringLiteral("outside"));
+        QVERIFY(QDir().mkpath(root));
+        QVERIFY(QDir().mkpath(outside));
+        {
+            QFile canary(outside + QStringLiteral("/canary"));
+            QVERIFY(canary.open(QIODevice::WriteOnly));
+            canary.write("untouched");
+        }
+        const std::string out = QFile::encodeName(outside).toStdString();
+        const std::vector<std::vector<Entry>> layers = {
+            {file("../escaped", "x")},
+            {file("/escaped", "x")},
+            // A symlink to the host directory, then a file "through" it: lands inside the root.
+            {linkTo("evil", out), file("evil/escaped", "x"), file("evil/canary", "overwritten")},
+            {linkTo("up", "../../.."), file("up/escaped", "x")},
+            {file("a", "a"), hardLinkTo("link", "../outside/canary")},
+            {linkTo("host", out), hardLinkTo("link", "host/canary")},
+            {Entry{Entry::CharDevice, "dev/null", {}, 0666}, Entry{Entry::Fifo, "run/fifo", {}, 0644},
+             file("ok", "ok")},
+            {file("x/.wh...", "")},
+        };
+        const QString layer = work.filePath(QStringLiteral("layer.tar"));
+        writeLayer(layer, layers.at(static_cast<std::size_t>(which)));
+        UnpackReport report;
+        QString error;
+        try {
+            applyLayer(QFile::encodeName(layer).toStdString(), "layer 1 (sha256:test)",
+                       QFile::encodeName(root).toStdString(), UnpackLimits{}, report);
+        } catch (const Error& e) {
+            error = QString::fromStdString(e.what());
+        }
+        if (problem.isEmpty()) {
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+        } else {
+            QVERIFY2(error.startsWith(QStringLiteral("layer 1 (sha256:test): ")) && error.contains(problem),
+                     qPrintable(error));
+        }
+        // Outside the root: only what was there before.
+        QCOMPARE(tree(work.path()).filter(QRegularExpression(QStringLiteral("^(?!rootfs)"))),
+                 (QStringList{QStringLiteral("layer.tar"), QStringLiteral("outside"),
+                              QStringLiteral("outside/canary")}));
+        QCOMPARE(read(outside + QStringLiteral("/canary")), QStringLiteral("untouched"));
+        if (which == 3) // the symlink's "../../.." is the root itself
+            QCOMPARE(read(root + QStringLiteral("/escaped")), QStringLiteral("x"));
+        if (which == 6) {
+            QVERIFY(!QFileInfo::exists(root + QStringLiteral("/dev/null")));
+            QVERIFY(!QFileInfo::exists(root + QStringLiteral("/run/fifo")));
+            QCOMPARE(report.skipped.size(), std::size_t(2));
+            QCOMPARE(read(root + QStringLiteral("/ok")), QStringLiteral("ok"));
+        }
+    }
+
+    void limitsAndTruncation() {
+        QTemporaryDir work;
+        const QString root = work.filePath(QStringLiteral("rootfs"));
+        QVERIFY(QDir().mkpath(root));
+        const QString layer = work.filePath(QStringLiteral("big.tar"));
+        writeLayer(layer, {file("small", "1234"), file("big", std::string(5000, 'x'))});
+        UnpackLimits limits;
+        limits.maxEntryBytes = 4096;
+        UnpackReport report;
+        try {
+            applyLayer(QFile::encodeName(layer).toStdString(), "layer 1",
+                       QFile::encodeName(root).toStdString(), limits, report);
+            QFAIL("a file over the limit was written");
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromLatin1(e.what()).contains(
+                         QStringLiteral("entry 'big': file of 5000 bytes is over the limit")),
+                     e.what());
+        }
+        // A layer cut short is an error naming the layer, not a silently smaller root.
+        QFile f(layer);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.resize(1536));
+        f.close();
+        QTemporaryDir again;
+        UnpackReport r2;
+        try {
+            applyLayer(QFile::encodeName(layer).toStdString(), "layer 7",
+                       QFile::encodeName(again.path()).toStdString(), UnpackLimits{}, r2);
+            QFAIL("a truncated layer was accepted");
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromLatin1(e.what()).startsWith(QStringLiteral("layer 7: ")), e.what());
+        }
+    }
+
+    void digests() {
+        QTemporaryDir work;
+        const QString path = work.filePath(QStringLiteral("abc"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("abc");
+        f.close();
+        QCOMPARE(QString::fromStdString(sha256OfFile(QFile::encodeName(path).toStdString())),
+                 QStringLiteral("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QVERIFY_THROWS_EXCEPTION(Error, sha256OfFile("/nonexistent/blob"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstLayerUnpack)
+#include "tst_layer_unpack.moc"
