@@ -26,6 +26,7 @@ void addDiffCommand(CLI::App& app, Context& ctx);
 void addProfileCommand(CLI::App& app, Context& ctx);
 void addValidateCommand(CLI::App& app, Context& ctx);
 void addProjectCommands(CLI::App& app, Context& ctx);
+void addImageCommands(CLI::App& app, Context& ctx);
 
 // Prints the loader's warnings on stderr, the way every command reports them.
 void printWarnings(const std::vector<std::string>& warnings);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     swb::cli::addValidateCommand(app, ctx);
     swb::cli::addProjectCommands(app, ctx);
     swb::cli::addDiffCommand(app, ctx);
+    swb::cli::addImageCommands(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

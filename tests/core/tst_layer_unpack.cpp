@@ -1,12 +1,17 @@
 // Image layers applied onto a root directory: whiteouts, opaque directories, links, and every way a
 // hostile layer tries to write outside the root or create what it must not. The layers are real tar
 // archives (gzip and zstd too) written with libarchive.
+#include "image/image.h"
 #include "image/layer_unpack.h"
 #include "util/error.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -104,6 +109,98 @@ QStringList tree(const QString& dir) {
         out << QDir(dir).relativeFilePath(it.next());
     out.sort();
     return out;
+}
+
+QString digestOf(const QString& path) {
+    return QString::fromStdString(sha256OfFile(QFile::encodeName(path).toStdString()));
+}
+
+void writeJson(const QString& path, const QJsonValue& value) {
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(value.isArray() ? QJsonDocument(value.toArray()).toJson()
+                            : QJsonDocument(value.toObject()).toJson());
+}
+
+// Moves FILE into LAYOUT's blobs under its digest; returns the digest.
+QString toBlob(const QString& layout, const QString& file) {
+    const QString digest = digestOf(file);
+    QDir().mkpath(layout + QStringLiteral("/blobs/sha256"));
+    QFile::rename(file, layout + QStringLiteral("/blobs/sha256/") + digest.mid(7));
+    return digest;
+}
+
+QJsonObject imageConfig(const QStringList& diffIds) {
+    return QJsonObject{
+        {QStringLiteral("architecture"), QStringLiteral("amd64")},
+        {QStringLiteral("os"), QStringLiteral("linux")},
+        {QStringLiteral("config"),
+         QJsonObject{
+             {QStringLiteral("Entrypoint"), QJsonArray{QStringLiteral("/usr/bin/app")}},
+             {QStringLiteral("Cmd"), QJsonArray{QStringLiteral("--serve")}},
+             {QStringLiteral("Env"), QJsonArray{QStringLiteral("PATH=/usr/bin")}},
+             {QStringLiteral("WorkingDir"), QStringLiteral("/srv")},
+             {QStringLiteral("User"), QStringLiteral("1000:1000")},
+             {QStringLiteral("ExposedPorts"), QJsonObject{{QStringLiteral("6379/tcp"), QJsonObject{}}}},
+             {QStringLiteral("Labels"),
+              QJsonObject{{QStringLiteral("org.example"), QStringLiteral("yes")}}}}},
+        {QStringLiteral("rootfs"),
+         QJsonObject{{QStringLiteral("type"), QStringLiteral("layers")},
+                     {QStringLiteral("diff_ids"), QJsonArray::fromStringList(diffIds)}}}};
+}
+
+// An OCI image layout at DIR with two layers (the second gzip-compressed); returns the layer digests.
+QStringList makeOciLayout(const QString& dir) {
+    QDir().mkpath(dir);
+    writeLayer(dir + QStringLiteral("/l1"),
+               {directory("usr/bin"), file("usr/bin/app", "v1", 0755), file("etc/a", "a")});
+    writeLayer(dir + QStringLiteral("/l2"), {file("usr/bin/app", "v2", 0755), file("etc/.wh.a", "")}, "gzip");
+    const QString l1 = toBlob(dir, dir + QStringLiteral("/l1"));
+    const QString l2 = toBlob(dir, dir + QStringLiteral("/l2"));
+    writeJson(dir + QStringLiteral("/config.json"), imageConfig({l1, l2}));
+    const QString config = toBlob(dir, dir + QStringLiteral("/config.json"));
+    auto descriptor = [](const QString& type, const QString& digest) {
+        return QJsonObject{{QStringLiteral("mediaType"), type},
+                           {QStringLiteral("digest"), digest},
+                           {QStringLiteral("size"), 1}};
+    };
+    writeJson(
+        dir + QStringLiteral("/manifest.json"),
+        QJsonObject{
+            {QStringLiteral("schemaVersion"), 2},
+            {QStringLiteral("mediaType"), QStringLiteral("application/vnd.oci.image.manifest.v1+json")},
+            {QStringLiteral("config"),
+             descriptor(QStringLiteral("application/vnd.oci.image.config.v1+json"), config)},
+            {QStringLiteral("layers"),
+             QJsonArray{descriptor(QStringLiteral("application/vnd.oci.image.layer.v1.tar"), l1),
+                        descriptor(QStringLiteral("application/vnd.oci.image.layer.v1.tar+gzip"), l2)}}});
+    const QString manifest = toBlob(dir, dir + QStringLiteral("/manifest.json"));
+    writeJson(dir + QStringLiteral("/index.json"),
+              QJsonObject{{QStringLiteral("schemaVersion"), 2},
+                          {QStringLiteral("manifests"),
+                           QJsonArray{descriptor(QStringLiteral("application/vnd.oci.image.manifest.v1+json"),
+                                                 manifest)}}});
+    QFile layout(dir + QStringLiteral("/oci-layout"));
+    layout.open(QIODevice::WriteOnly);
+    layout.write(R"({"imageLayoutVersion": "1.0.0"})");
+    return {l1, l2};
+}
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+Run runSwb(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(SWB_BIN_DIR "/swb"), args);
+    Run r;
+    if (!p.waitForFinished(60000))
+        return r;
+    r.code = p.exitCode();
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
 }
 
 } // namespace
@@ -271,6 +368,109 @@ private slots:
         } catch (const Error& e) {
             QVERIFY2(QString::fromLatin1(e.what()).startsWith(QStringLiteral("layer 7: ")), e.what());
         }
+    }
+
+    void ociLayoutIsReadAndUnpacked() {
+        QTemporaryDir work;
+        const QString layout = work.filePath(QStringLiteral("layout"));
+        const QStringList layers = makeOciLayout(layout);
+        const Image image = openImage("oci:" + QFile::encodeName(layout).toStdString());
+        QCOMPARE(image.kindName(), std::string("oci"));
+        QCOMPARE(image.config.entrypoint, std::vector<std::string>{"/usr/bin/app"});
+        QCOMPARE(image.config.cmd, std::vector<std::string>{"--serve"});
+        QCOMPARE(image.config.user, std::string("1000:1000"));
+        QCOMPARE(image.config.workingDir, std::string("/srv"));
+        QCOMPARE(image.config.exposedPorts, std::vector<std::string>{"6379/tcp"});
+        QCOMPARE(image.config.labels.at("org.example"), std::string("yes"));
+        QCOMPARE(image.layers.size(), std::size_t(2));
+        QCOMPARE(QString::fromStdString(image.layers[1].digest), layers[1]);
+        // Detected without the prefix, too.
+        QCOMPARE(openImage(QFile::encodeName(layout).toStdString()).kindName(), std::string("oci"));
+        const QString root = work.filePath(QStringLiteral("root"));
+        QVERIFY(QDir().mkpath(root));
+        const UnpackReport r = unpackImage(image, QFile::encodeName(root).toStdString());
+        QCOMPARE(read(root + QStringLiteral("/usr/bin/app")), QStringLiteral("v2"));
+        QVERIFY(!QFileInfo::exists(root + QStringLiteral("/etc/a")));
+        QCOMPARE(r.whiteouts, std::uint64_t(1));
+
+        // The CLI: inspect, unpack into a new directory, never into an existing one.
+        const Run shown = runSwb({QStringLiteral("image"), QStringLiteral("inspect"), layout});
+        QVERIFY2(shown.code == 0, qPrintable(shown.err));
+        QVERIFY2(shown.out.contains(QStringLiteral("entrypoint:  /usr/bin/app")) &&
+                     shown.out.contains(QStringLiteral("exposed:     6379/tcp")) &&
+                     shown.out.contains(layers[0]),
+                 qPrintable(shown.out));
+        const QString out = work.filePath(QStringLiteral("unpacked"));
+        const Run unpacked =
+            runSwb({QStringLiteral("image"), QStringLiteral("unpack"), layout, QStringLiteral("-o"), out});
+        QVERIFY2(unpacked.code == 0, qPrintable(unpacked.err));
+        QCOMPARE(read(out + QStringLiteral("/usr/bin/app")), QStringLiteral("v2"));
+        const Run again =
+            runSwb({QStringLiteral("image"), QStringLiteral("unpack"), layout, QStringLiteral("-o"), out});
+        QCOMPARE(again.code, 1);
+        QVERIFY2(again.err.contains(QStringLiteral("exists")), qPrintable(again.err));
+
+        // A layer changed after the manifest was written: refused, naming the layer; nothing left.
+        {
+            QFile blob(layout + QStringLiteral("/blobs/sha256/") + layers[0].mid(7));
+            QVERIFY(blob.open(QIODevice::ReadWrite));
+            blob.seek(blob.size() - 1);
+            blob.write("!");
+        }
+        const QString bad = work.filePath(QStringLiteral("bad"));
+        const Run refused =
+            runSwb({QStringLiteral("image"), QStringLiteral("unpack"), layout, QStringLiteral("-o"), bad});
+        QCOMPARE(refused.code, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("layer 1 of 2 (") + layers[0] +
+                                      QStringLiteral("): digest mismatch")),
+                 qPrintable(refused.err));
+        QVERIFY(!QFileInfo::exists(bad));
+        QCOMPARE(QDir(work.path()).entryList(QStringList{QStringLiteral("bad*")}, QDir::AllEntries),
+                 QStringList());
+    }
+
+    void dockerArchiveIsReadAndUnpacked() {
+        QTemporaryDir work;
+        // docker save: manifest.json, the config as <hex>.json, each layer as <id>/layer.tar.
+        const QString staging = work.filePath(QStringLiteral("save"));
+        QDir().mkpath(staging + QStringLiteral("/aaa"));
+        writeLayer(staging + QStringLiteral("/aaa/layer.tar"), {file("bin/sh", "shell", 0755)});
+        const QString diff = digestOf(staging + QStringLiteral("/aaa/layer.tar"));
+        writeJson(staging + QStringLiteral("/config.json"), imageConfig({diff}));
+        writeJson(
+            staging + QStringLiteral("/manifest.json"),
+            QJsonArray{QJsonObject{{QStringLiteral("Config"), QStringLiteral("config.json")},
+                                   {QStringLiteral("RepoTags"), QJsonArray{QStringLiteral("app:1")}},
+                                   {QStringLiteral("Layers"), QJsonArray{QStringLiteral("aaa/layer.tar")}}}});
+        auto contents = [](const QString& p) {
+            QFile f(p);
+            f.open(QIODevice::ReadOnly);
+            return f.readAll().toStdString();
+        };
+        const QString archive = work.filePath(QStringLiteral("app.tar"));
+        writeLayer(archive,
+                   {file("manifest.json", contents(staging + QStringLiteral("/manifest.json"))),
+                    file("config.json", contents(staging + QStringLiteral("/config.json"))), directory("aaa"),
+                    file("aaa/layer.tar", contents(staging + QStringLiteral("/aaa/layer.tar")))});
+        const Image image = openImage(QFile::encodeName(archive).toStdString());
+        QCOMPARE(image.kindName(), std::string("docker-archive"));
+        QCOMPARE(image.layers.size(), std::size_t(1));
+        QCOMPARE(QString::fromStdString(image.layers[0].digest), diff);
+        const std::string staged = *image.staging;
+        QVERIFY(QFileInfo::exists(QString::fromStdString(staged)));
+        QTemporaryDir root;
+        unpackImage(image, QFile::encodeName(root.path()).toStdString());
+        QCOMPARE(read(root.filePath(QStringLiteral("bin/sh"))), QStringLiteral("shell"));
+        {
+            const Image copy = image;
+            Q_UNUSED(copy);
+        }
+        // A truncated archive is an error naming it.
+        QFile f(archive);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.resize(f.size() / 2));
+        f.close();
+        QVERIFY_THROWS_EXCEPTION(Error, openImage(QFile::encodeName(archive).toStdString()));
     }
 
     void digests() {
