@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include "image/entrypoint.h"
+#include "image/image.h"
 #include "static/analysis_file.h"
 #include "static/analyzer.h"
 #include "util/error.h"
@@ -22,6 +24,7 @@ namespace {
 
 struct AnalyzeArgs {
     std::string binary;
+    std::string image;
     std::string output;
     std::string rootfs;
     std::vector<std::string> dlopen;
@@ -84,8 +87,44 @@ void useHugePagesForTheHeap() {
         ::madvise(reinterpret_cast<void*>(start), after - start, MADV_HUGEPAGE);
 }
 
-int runAnalyze(const AnalyzeArgs& args) {
+int runAnalyze(AnalyzeArgs args) {
     useHugePagesForTheHeap();
+    // An image: its layers unpacked into a scratch root (removed at the end), the program its
+    // container starts found there, everything resolved inside it and never on the host.
+    std::shared_ptr<const std::string> scratch;
+    if (!args.image.empty()) {
+        if (!args.rootfs.empty())
+            throw Error("--image and --rootfs exclude each other (an image brings its own root)");
+        const Image image = openImage(args.image);
+        if (image.kind == Image::Kind::Directory) {
+            args.rootfs = image.rootfs;
+        } else {
+            std::string dir = (std::filesystem::temp_directory_path() / "swb-rootfs.XXXXXX").string();
+            if (!::mkdtemp(dir.data()))
+                throw Error("cannot create a scratch directory for the image's root");
+            scratch = std::shared_ptr<const std::string>(new std::string(dir), [](const std::string* p) {
+                std::error_code ec;
+                std::filesystem::remove_all(*p, ec);
+                delete p;
+            });
+            const UnpackReport r = unpackImage(image, dir);
+            std::cerr << "swb: " << args.image << ": " << image.layers.size() << " layers, " << r.files
+                      << " files\n";
+            args.rootfs = dir;
+        }
+        if (args.binary.empty()) {
+            const ImageEntrypoint entry = resolveEntrypoint(image.config, args.rootfs);
+            for (const auto& step : entry.chain)
+                std::cerr << "swb: entrypoint: " << step << "\n";
+            for (const auto& w : entry.warnings)
+                std::cerr << "swb: warning: " << w << "\n";
+            args.binary = entry.analyze;
+            std::cerr << "swb: analyzing " << args.binary << " (the image's command: " << entry.argv.front()
+                      << ")\n";
+        }
+    }
+    if (args.binary.empty())
+        throw Error("give the BINARY to analyze, or --image");
     AnalyzeOptions opts;
     opts.program = args.binary;
     opts.rootfs = args.rootfs;
@@ -129,10 +168,19 @@ void addAnalyzeCommand(CLI::App& app, Context& ctx) {
         app.add_subcommand("analyze", "Statically analyze BINARY and every library it loads: call graph, "
                                       "syscall sites and witness paths");
     auto args = std::make_shared<AnalyzeArgs>();
-    cmd->add_option("BINARY", args->binary, "ELF executable (x86-64)")->required();
+    cmd->add_option(
+        "BINARY", args->binary,
+        "ELF executable (x86-64); with --image, a path inside the image (default: the program the "
+        "image's Entrypoint/Cmd starts, through shell-script entrypoints)");
+    cmd->add_option(
+        "--image", args->image,
+        "Analyze inside a container image: oci:DIR, docker-archive:FILE, oci-archive:FILE, dir:ROOTFS "
+        "or a path");
     cmd->add_option("-o,--output", args->output, "Analysis file to write (default: BINARY.swbanalysis)");
     cmd->add_option("--rootfs", args->rootfs, "Resolve BINARY and its libraries inside this root directory");
-    cmd->add_option("--dlopen", args->dlopen, "A library the program dlopen()s (repeatable)");
+    // One library per --dlopen, so that a BINARY after them is not taken for another one.
+    cmd->add_option("--dlopen", args->dlopen, "A library the program dlopen()s (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_flag("--no-cache", args->noCache, "Do not read or write the per-module result cache");
     cmd->add_option("--threads", args->threads, "Worker threads (default: all cores)");
     cmd->final_callback([args, &ctx] { ctx.exitCode = runAnalyze(*args); });

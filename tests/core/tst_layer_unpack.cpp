@@ -149,31 +149,40 @@ QJsonObject imageConfig(const QStringList& diffIds) {
                      {QStringLiteral("diff_ids"), QJsonArray::fromStringList(diffIds)}}}};
 }
 
-// An OCI image layout at DIR with two layers (the second gzip-compressed); returns the layer digests.
-QStringList makeOciLayout(const QString& dir) {
+// An OCI image layout at DIR from LAYERS (every second one gzip-compressed) and CONFIG (its
+// rootfs.diff_ids filled in); returns the layer digests.
+QStringList makeOciLayoutWith(const QString& dir, const std::vector<std::vector<Entry>>& layers,
+                              QJsonObject config) {
     QDir().mkpath(dir);
-    writeLayer(dir + QStringLiteral("/l1"),
-               {directory("usr/bin"), file("usr/bin/app", "v1", 0755), file("etc/a", "a")});
-    writeLayer(dir + QStringLiteral("/l2"), {file("usr/bin/app", "v2", 0755), file("etc/.wh.a", "")}, "gzip");
-    const QString l1 = toBlob(dir, dir + QStringLiteral("/l1"));
-    const QString l2 = toBlob(dir, dir + QStringLiteral("/l2"));
-    writeJson(dir + QStringLiteral("/config.json"), imageConfig({l1, l2}));
-    const QString config = toBlob(dir, dir + QStringLiteral("/config.json"));
+    QStringList digests;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const QString file = dir + QStringLiteral("/layer%1").arg(i);
+        writeLayer(file, layers[i], i % 2 ? "gzip" : "");
+        digests << toBlob(dir, file);
+    }
+    QJsonObject rootfs{{QStringLiteral("type"), QStringLiteral("layers")},
+                       {QStringLiteral("diff_ids"), QJsonArray::fromStringList(digests)}};
+    config[QStringLiteral("rootfs")] = rootfs;
+    writeJson(dir + QStringLiteral("/config.json"), config);
+    const QString configDigest = toBlob(dir, dir + QStringLiteral("/config.json"));
     auto descriptor = [](const QString& type, const QString& digest) {
         return QJsonObject{{QStringLiteral("mediaType"), type},
                            {QStringLiteral("digest"), digest},
                            {QStringLiteral("size"), 1}};
     };
-    writeJson(
-        dir + QStringLiteral("/manifest.json"),
-        QJsonObject{
-            {QStringLiteral("schemaVersion"), 2},
-            {QStringLiteral("mediaType"), QStringLiteral("application/vnd.oci.image.manifest.v1+json")},
-            {QStringLiteral("config"),
-             descriptor(QStringLiteral("application/vnd.oci.image.config.v1+json"), config)},
-            {QStringLiteral("layers"),
-             QJsonArray{descriptor(QStringLiteral("application/vnd.oci.image.layer.v1.tar"), l1),
-                        descriptor(QStringLiteral("application/vnd.oci.image.layer.v1.tar+gzip"), l2)}}});
+    QJsonArray layerDescriptors;
+    for (int i = 0; i < digests.size(); ++i)
+        layerDescriptors.append(descriptor(i % 2
+                                               ? QStringLiteral("application/vnd.oci.image.layer.v1.tar+gzip")
+                                               : QStringLiteral("application/vnd.oci.image.layer.v1.tar"),
+                                           digests[i]));
+    writeJson(dir + QStringLiteral("/manifest.json"),
+              QJsonObject{
+                  {QStringLiteral("schemaVersion"), 2},
+                  {QStringLiteral("mediaType"), QStringLiteral("application/vnd.oci.image.manifest.v1+json")},
+                  {QStringLiteral("config"),
+                   descriptor(QStringLiteral("application/vnd.oci.image.config.v1+json"), configDigest)},
+                  {QStringLiteral("layers"), layerDescriptors}});
     const QString manifest = toBlob(dir, dir + QStringLiteral("/manifest.json"));
     writeJson(dir + QStringLiteral("/index.json"),
               QJsonObject{{QStringLiteral("schemaVersion"), 2},
@@ -183,7 +192,20 @@ QStringList makeOciLayout(const QString& dir) {
     QFile layout(dir + QStringLiteral("/oci-layout"));
     layout.open(QIODevice::WriteOnly);
     layout.write(R"({"imageLayoutVersion": "1.0.0"})");
-    return {l1, l2};
+    return digests;
+}
+
+QStringList makeOciLayout(const QString& dir) {
+    return makeOciLayoutWith(dir,
+                             {{directory("usr/bin"), file("usr/bin/app", "v1", 0755), file("etc/a", "a")},
+                              {file("usr/bin/app", "v2", 0755), file("etc/.wh.a", "")}},
+                             imageConfig({}));
+}
+
+std::string bytesOf(const QString& path) {
+    QFile f(path);
+    f.open(QIODevice::ReadOnly);
+    return f.readAll().toStdString();
 }
 
 struct Run {
@@ -471,6 +493,62 @@ private slots:
         QVERIFY(f.resize(f.size() / 2));
         f.close();
         QVERIFY_THROWS_EXCEPTION(Error, openImage(QFile::encodeName(archive).toStdString()));
+    }
+
+    void analyzesTheProgramAnImageStarts() {
+        // A static program behind a shell-script entrypoint, and a script whose target is only
+        // known at run time ("$@"), whose interpreter is analyzed instead, with a warning.
+        QTemporaryDir work;
+        const std::string program = bytesOf(QStringLiteral(SWB_FIXTURE_DIR "/fx_exitonly"));
+        const std::string shell = bytesOf(QStringLiteral(SWB_FIXTURE_DIR "/fx_static_raw"));
+        QVERIFY(!program.empty() && !shell.empty());
+        auto config = [](const QString& entry) {
+            QJsonObject c = imageConfig({});
+            QJsonObject cfg = c[QStringLiteral("config")].toObject();
+            cfg[QStringLiteral("Entrypoint")] = QJsonArray{entry};
+            cfg[QStringLiteral("Cmd")] = QJsonArray{QStringLiteral("serve")};
+            c[QStringLiteral("config")] = cfg;
+            return c;
+        };
+        const std::vector<Entry> base = {
+            file("app/fx", program, 0755), file("bin/sh", shell, 0755),
+            file("entry.sh", "#!/bin/sh\nset -e\n# start it\nexec /app/fx \"$@\"\n", 0755),
+            file("generic.sh", "#!/bin/sh\nexec \"$@\"\n", 0755)};
+        const QString direct = work.filePath(QStringLiteral("direct"));
+        makeOciLayoutWith(direct, {base}, config(QStringLiteral("/entry.sh")));
+        const QString out = work.filePath(QStringLiteral("direct.swbanalysis"));
+        const Run run = runSwb({QStringLiteral("analyze"), QStringLiteral("--image"), direct,
+                                QStringLiteral("--no-cache"), QStringLiteral("-o"), out});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("entrypoint: /entry.sh (script) -> exec /app/fx")),
+                 qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("analyzing /app/fx")), qPrintable(run.err));
+        const Run names = runSwb({QStringLiteral("syscalls"), out});
+        QVERIFY2(names.out.split(QLatin1Char('\n')).contains(QStringLiteral("exit_group")),
+                 qPrintable(names.out));
+        // No scratch root is left behind.
+        QCOMPARE(QDir(QDir::tempPath()).entryList({QStringLiteral("swb-rootfs.*")}, QDir::Dirs).size(), 0);
+
+        const QString generic = work.filePath(QStringLiteral("generic"));
+        makeOciLayoutWith(generic, {base}, config(QStringLiteral("/generic.sh")));
+        const Run fallback = runSwb({QStringLiteral("analyze"), QStringLiteral("--image"), generic,
+                                     QStringLiteral("--no-cache"), QStringLiteral("-o"),
+                                     work.filePath(QStringLiteral("generic.swbanalysis"))});
+        QVERIFY2(fallback.code == 0, qPrintable(fallback.err));
+        QVERIFY2(fallback.err.contains(
+                     QStringLiteral("warning: /generic.sh is a script whose exec'd program cannot be told")),
+                 qPrintable(fallback.err));
+        QVERIFY2(fallback.err.contains(QStringLiteral("analyzing /bin/sh")), qPrintable(fallback.err));
+
+        // A command that is not in the image.
+        const QString missing = work.filePath(QStringLiteral("missing"));
+        makeOciLayoutWith(missing, {base}, config(QStringLiteral("nginx")));
+        const Run absent =
+            runSwb({QStringLiteral("analyze"), QStringLiteral("--image"), missing, QStringLiteral("-o"),
+                    work.filePath(QStringLiteral("missing.swbanalysis"))});
+        QCOMPARE(absent.code, 1);
+        QVERIFY2(absent.err.contains(QStringLiteral("'nginx' is not an executable file in the image")),
+                 qPrintable(absent.err));
     }
 
     void digests() {

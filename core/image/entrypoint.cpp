@@ -1,0 +1,200 @@
+#include "image/entrypoint.h"
+
+#include "util/error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace swb {
+
+namespace {
+
+constexpr int kMaxScriptHops = 4;
+constexpr std::size_t kMaxScriptBytes = 1 << 20;
+
+// The file at image path PATH, opened with every symlink resolved inside ROOTFS; -1 when missing.
+int openInImage(const std::string& rootfs, const std::string& path) {
+    const int root = ::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        throw Error(rootfs + ": cannot open the image root: " + std::strerror(errno));
+    open_how how{};
+    how.flags = O_RDONLY | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    const std::string relative = path.empty() || path == "/" ? "." : path.substr(path.find_first_not_of('/'));
+    const long fd = ::syscall(SYS_openat2, root, relative.c_str(), &how, sizeof how);
+    ::close(root);
+    return fd < 0 ? -1 : static_cast<int>(fd);
+}
+
+bool isExecutableFile(const std::string& rootfs, const std::string& path) {
+    const int fd = openInImage(rootfs, path);
+    if (fd < 0)
+        return false;
+    struct stat st {};
+    const bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+    ::close(fd);
+    return ok;
+}
+
+std::string readHead(const std::string& rootfs, const std::string& path, std::size_t limit) {
+    const int fd = openInImage(rootfs, path);
+    if (fd < 0)
+        return {};
+    std::string out(limit, '\0');
+    std::size_t got = 0;
+    while (got < limit) {
+        const ssize_t n = ::read(fd, out.data() + got, limit - got);
+        if (n <= 0)
+            break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    out.resize(got);
+    return out;
+}
+
+// argv[0] as the runtime finds it: absolute as given, else the first PATH entry that has it.
+std::string findProgram(const std::string& name, const std::vector<std::string>& env,
+                        const std::string& rootfs) {
+    if (name.find('/') != std::string::npos)
+        return name.front() == '/' ? name : "/" + name;
+    std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const auto& e : env)
+        if (e.starts_with("PATH="))
+            path = e.substr(5);
+    std::stringstream dirs(path);
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+        if (dir.empty())
+            continue;
+        const std::string candidate = dir + (dir.back() == '/' ? "" : "/") + name;
+        if (isExecutableFile(rootfs, candidate))
+            return candidate;
+    }
+    return {};
+}
+
+// The words of a line, with simple quotes removed; stops at a comment.
+std::vector<std::string> words(const std::string& line) {
+    std::vector<std::string> out;
+    std::string word;
+    char quote = 0;
+    for (const char c : line) {
+        if (quote) {
+            if (c == quote)
+                quote = 0;
+            else
+                word += c;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '#' && word.empty()) {
+            break;
+        } else if (c == ' ' || c == '\t' || c == ';' || c == '&' || c == '|') {
+            if (!word.empty())
+                out.push_back(std::move(word));
+            word.clear();
+            if (c != ' ' && c != '\t')
+                out.push_back(std::string(1, c));
+        } else {
+            word += c;
+        }
+    }
+    if (!word.empty())
+        out.push_back(std::move(word));
+    return out;
+}
+
+// The program a shell script execs: the last `exec PROGRAM` whose PROGRAM is literal (no $), past
+// options of exec itself and of wrappers such as `gosu USER`/`su-exec USER`/`tini --`/`env`.
+std::string execTarget(const std::string& script) {
+    std::string found;
+    std::stringstream lines(script);
+    std::string line;
+    while (std::getline(lines, line)) {
+        const auto w = words(line);
+        for (std::size_t i = 0; i < w.size(); ++i) {
+            if (w[i] != "exec")
+                continue;
+            std::size_t k = i + 1;
+            while (k < w.size() && w[k].starts_with("-"))
+                ++k;
+            for (int wrappers = 0; k < w.size() && wrappers < 4; ++wrappers) {
+                const std::string base = w[k].substr(w[k].rfind('/') + 1);
+                if (base == "gosu" || base == "su-exec" || base == "chpst")
+                    k += 2;
+                else if (base == "tini" || base == "dumb-init" || base == "env") {
+                    ++k;
+                    while (k < w.size() && (w[k].starts_with("-") || w[k].find('=') != std::string::npos))
+                        ++k;
+                } else
+                    break;
+            }
+            if (k < w.size() && w[k].find('$') == std::string::npos && w[k] != ";" && w[k] != "&" &&
+                w[k] != "|")
+                found = w[k];
+        }
+    }
+    return found;
+}
+
+} // namespace
+
+ImageEntrypoint resolveEntrypoint(const ImageConfig& config, const std::string& rootfs) {
+    ImageEntrypoint out;
+    out.argv = config.entrypoint;
+    out.argv.insert(out.argv.end(), config.cmd.begin(), config.cmd.end());
+    if (out.argv.empty() || out.argv.front().empty())
+        throw Error("the image config names no command (Entrypoint and Cmd are empty): give the program to "
+                    "analyze");
+    out.program = findProgram(out.argv.front(), config.env, rootfs);
+    if (out.program.empty() || !isExecutableFile(rootfs, out.program))
+        throw Error("the image's command '" + out.argv.front() + "' is not an executable file in the image");
+    std::string current = out.program;
+    for (int hop = 0;; ++hop) {
+        const std::string head = readHead(rootfs, current, kMaxScriptBytes);
+        if (head.starts_with("\x7f"
+                             "ELF")) {
+            out.analyze = current;
+            return out;
+        }
+        if (!head.starts_with("#!"))
+            throw Error(current + " (in the image): neither an ELF program nor a script");
+        if (hop >= kMaxScriptHops)
+            throw Error(current + " (in the image): scripts exec scripts more than " +
+                        std::to_string(kMaxScriptHops) + " deep");
+        const auto interpreterWords = words(head.substr(2, head.find('\n') - 2));
+        if (interpreterWords.empty())
+            throw Error(current + " (in the image): a #! line without an interpreter");
+        std::string interpreter = interpreterWords.front();
+        if (interpreter.substr(interpreter.rfind('/') + 1) == "env" && interpreterWords.size() > 1)
+            interpreter = findProgram(interpreterWords[1], config.env, rootfs);
+        const std::string base = interpreter.substr(interpreter.rfind('/') + 1);
+        const bool shell =
+            base == "sh" || base == "bash" || base == "dash" || base == "ash" || base == "busybox";
+        const std::string target = shell ? execTarget(head) : std::string();
+        const std::string targetPath =
+            target.empty() ? std::string() : findProgram(target, config.env, rootfs);
+        if (!targetPath.empty() && isExecutableFile(rootfs, targetPath)) {
+            out.chain.push_back(current + " (script) -> exec " + targetPath);
+            current = targetPath;
+            continue;
+        }
+        // The script's own logic decides what runs: analyze its interpreter, and say so.
+        out.warnings.push_back(current +
+                               " is a script whose exec'd program cannot be told from its text; "
+                               "analyzing its interpreter " +
+                               interpreter + " instead (give the program to analyze it)");
+        out.chain.push_back(current + " (script) -> interpreter " + interpreter);
+        current = interpreter;
+    }
+}
+
+} // namespace swb

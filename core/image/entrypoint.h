@@ -1,0 +1,26 @@
+#pragma once
+
+#include "image/image.h"
+
+#include <string>
+#include <vector>
+
+namespace swb {
+
+// The program a container of the image starts, as the runtime would find it, and where the
+// analysis should start: for a shell-script entrypoint, the program the script execs where the
+// script says so literally (`exec /usr/bin/redis-server "$@"`), else the script's interpreter.
+struct ImageEntrypoint {
+    std::vector<std::string> argv;  // Entrypoint + Cmd
+    std::string program;            // the image path of argv[0] as PATH finds it ("/usr/bin/app")
+    std::string analyze;            // the image path of the ELF program to analyze
+    std::vector<std::string> chain; // how `analyze` was reached: "/entry.sh (script) -> exec /usr/bin/app"
+    std::vector<std::string> warnings;
+};
+
+// Resolves the entrypoint of IMAGE inside ROOTFS (its unpacked root). Paths and symlinks are
+// resolved inside ROOTFS only. Throws swb::Error when the image names no command or it is not in
+// the image.
+ImageEntrypoint resolveEntrypoint(const ImageConfig& config, const std::string& rootfs);
+
+} // namespace swb
