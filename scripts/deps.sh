@@ -11,8 +11,9 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libgl-dev
   libseccomp-dev libcapstone-dev llvm-14-dev libdw-dev libelf-dev zlib1g-dev
   nlohmann-json3-dev libcli11-dev libgraphviz-dev graphviz libyaml-cpp-dev
-  # container images: layer archives (libarchive) and their SHA-256 digests (OpenSSL's libcrypto)
-  libarchive-dev libssl-dev
+  # container images: layer archives (libarchive), their SHA-256 digests (OpenSSL's libcrypto), and
+  # busybox-static for the test images
+  libarchive-dev libssl-dev busybox-static
   # tests: real programs traced and compared against strace, the GUI offscreen and in a real window
   # (Xvfb, the openbox window manager, XTEST input)
   strace xvfb xauth openbox x11-utils libx11-dev libxtst-dev redis-server redis-tools sqlite3 python3 coreutils procps file bc

@@ -11,11 +11,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
+#include <set>
 #include <thread>
 
 namespace swb::cli {
@@ -25,6 +28,7 @@ namespace {
 struct AnalyzeArgs {
     std::string binary;
     std::string image;
+    bool containerWide = false;
     std::string output;
     std::string rootfs;
     std::vector<std::string> dlopen;
@@ -87,6 +91,62 @@ void useHugePagesForTheHeap() {
         ::madvise(reinterpret_cast<void*>(start), after - start, MADV_HUGEPAGE);
 }
 
+// Confine's container-wide mode: every ELF executable of the image, one analysis each into the
+// output directory (libraries shared through the per-module cache), and the union of their syscalls.
+int analyzeContainerWide(const AnalyzeArgs& args) {
+    namespace fs = std::filesystem;
+    if (args.output.empty())
+        throw Error("--container-wide writes one analysis per executable: give -o DIRECTORY");
+    if (fs::exists(fs::symlink_status(args.output)))
+        throw Error(args.output + ": exists; --container-wide writes a new directory");
+    const std::vector<std::string> programs = imageExecutables(args.rootfs);
+    if (programs.empty())
+        throw Error(args.image + ": no ELF executables in the image");
+    const fs::path partial = args.output + ".partial-" + std::to_string(::getpid());
+    fs::create_directories(partial);
+    std::set<int> all;
+    std::vector<std::string> failed;
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        for (std::size_t i = 0; i < programs.size(); ++i) {
+            AnalyzeOptions opts;
+            opts.program = programs[i];
+            opts.rootfs = args.rootfs;
+            opts.useCache = !args.noCache;
+            opts.threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+            std::string name = programs[i].substr(1);
+            std::replace(name.begin(), name.end(), '/', '_');
+            try {
+                const CallGraph graph = analyzeProgram(opts);
+                writeAnalysisFile(graph, (partial / (name + ".swbanalysis")).string());
+                const auto nrs = graph.syscalls();
+                all.insert(nrs.begin(), nrs.end());
+                std::cerr << "swb: [" << (i + 1) << "/" << programs.size() << "] " << programs[i] << ": "
+                          << nrs.size() << " syscalls\n";
+            } catch (const Error& e) {
+                // Loud: a program left out would be missing from the union.
+                failed.push_back(programs[i] + ": " + e.what());
+                std::cerr << "swb: error: " << programs[i] << ": " << e.what() << "\n";
+            }
+        }
+        fs::rename(partial, args.output);
+    } catch (...) {
+        std::error_code ec;
+        fs::remove_all(partial, ec);
+        throw;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cerr << "swb: container-wide: " << programs.size() - failed.size() << " of " << programs.size()
+              << " executables analyzed into " << args.output << "; " << all.size()
+              << " syscalls in their union (" << std::fixed << std::setprecision(1) << seconds << " s)\n";
+    if (!failed.empty()) {
+        std::cerr << "swb: " << failed.size()
+                  << " executables could not be analyzed; the union lacks what they need\n";
+        return 1;
+    }
+    return 0;
+}
+
 int runAnalyze(AnalyzeArgs args) {
     useHugePagesForTheHeap();
     // An image: its layers unpacked into a scratch root (removed at the end), the program its
@@ -112,6 +172,8 @@ int runAnalyze(AnalyzeArgs args) {
                       << " files\n";
             args.rootfs = dir;
         }
+        if (args.containerWide)
+            return analyzeContainerWide(args);
         if (args.binary.empty()) {
             const ImageEntrypoint entry = resolveEntrypoint(image.config, args.rootfs);
             for (const auto& step : entry.chain)
@@ -123,6 +185,8 @@ int runAnalyze(AnalyzeArgs args) {
                       << ")\n";
         }
     }
+    if (args.containerWide)
+        throw Error("--container-wide needs --image");
     if (args.binary.empty())
         throw Error("give the BINARY to analyze, or --image");
     AnalyzeOptions opts;
@@ -177,6 +241,9 @@ void addAnalyzeCommand(CLI::App& app, Context& ctx) {
         "Analyze inside a container image: oci:DIR, docker-archive:FILE, oci-archive:FILE, dir:ROOTFS "
         "or a path");
     cmd->add_option("-o,--output", args->output, "Analysis file to write (default: BINARY.swbanalysis)");
+    cmd->add_flag("--container-wide", args->containerWide,
+                  "With --image: analyze every ELF executable of the image, one analysis each into the -o "
+                  "directory (Confine's container-wide mode)");
     cmd->add_option("--rootfs", args->rootfs, "Resolve BINARY and its libraries inside this root directory");
     // One library per --dlopen, so that a BINARY after them is not taken for another one.
     cmd->add_option("--dlopen", args->dlopen, "A library the program dlopen()s (repeatable)")

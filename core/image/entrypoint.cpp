@@ -2,9 +2,14 @@
 
 #include "util/error.h"
 
+#include <elf.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fcntl.h>
@@ -195,6 +200,63 @@ ImageEntrypoint resolveEntrypoint(const ImageConfig& config, const std::string& 
         out.chain.push_back(current + " (script) -> interpreter " + interpreter);
         current = interpreter;
     }
+}
+
+namespace {
+
+// Whether FD is an x86-64 executable (not a shared library).
+bool isElfExecutable(int fd) {
+    Elf64_Ehdr eh{};
+    if (::pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh) ||
+        std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh.e_machine != EM_X86_64)
+        return false;
+    if (eh.e_type == ET_EXEC)
+        return true;
+    if (eh.e_type != ET_DYN || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 512)
+        return false;
+    for (int i = 0; i < eh.e_phnum; ++i) {
+        Elf64_Phdr ph{};
+        const auto at = static_cast<off_t>(eh.e_phoff + static_cast<std::uint64_t>(i) * sizeof ph);
+        if (::pread(fd, &ph, sizeof ph, at) != static_cast<ssize_t>(sizeof ph))
+            return false;
+        if (ph.p_type == PT_INTERP)
+            return true; // a position-independent executable
+    }
+    return false;
+}
+
+} // namespace
+
+std::vector<std::string> imageExecutables(const std::string& rootfs) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> out;
+    std::set<std::pair<dev_t, ino_t>> seen;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(rootfs, fs::directory_options::skip_permission_denied, ec);
+    if (ec)
+        throw Error(rootfs + ": cannot list the image: " + ec.message());
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec)
+            break;
+        const fs::directory_entry& e = *it;
+        if (e.is_symlink(ec) || !e.is_regular_file(ec))
+            continue;
+        struct stat st {};
+        if (::lstat(e.path().c_str(), &st) != 0 || !(st.st_mode & 0111) || st.st_size < 64)
+            continue;
+        if (!seen.insert({st.st_dev, st.st_ino}).second)
+            continue;
+        const int fd = ::open(e.path().c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        const bool exe = isElfExecutable(fd);
+        ::close(fd);
+        if (exe)
+            out.push_back("/" + fs::relative(e.path(), rootfs).string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 } // namespace swb

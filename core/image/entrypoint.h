@@ -23,4 +23,9 @@ struct ImageEntrypoint {
 // the image.
 ImageEntrypoint resolveEntrypoint(const ImageConfig& config, const std::string& rootfs);
 
+// Every ELF executable of the image at ROOTFS (x86-64, ET_EXEC, or ET_DYN with an interpreter:
+// shared libraries are left out), as image paths, sorted; hard links to one file listed once.
+// Symlinks are not followed. What Confine's container-wide mode analyzes.
+std::vector<std::string> imageExecutables(const std::string& rootfs);
+
 } // namespace swb

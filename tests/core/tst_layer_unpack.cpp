@@ -551,6 +551,66 @@ private slots:
                  qPrintable(absent.err));
     }
 
+    void busyboxImageApplicationAndContainerWide() {
+        // Debian's busybox-static as a small real image: /bin/busybox and its applets as symlinks,
+        // plus a second program; the entrypoint is /bin/sh (a symlink to busybox).
+        const QString busybox = QStringLiteral("/bin/busybox");
+        if (!QFileInfo::exists(busybox))
+            QFAIL("busybox-static is not installed (scripts/deps.sh installs it)");
+        QTemporaryDir work;
+        QJsonObject c = imageConfig({});
+        QJsonObject cfg = c[QStringLiteral("config")].toObject();
+        cfg[QStringLiteral("Entrypoint")] = QJsonArray{};
+        cfg[QStringLiteral("Cmd")] = QJsonArray{QStringLiteral("sh")};
+        cfg[QStringLiteral("Env")] = QJsonArray{QStringLiteral("PATH=/bin:/usr/bin")};
+        c[QStringLiteral("config")] = cfg;
+        const QString layout = work.filePath(QStringLiteral("busybox"));
+        makeOciLayoutWith(
+            layout,
+            {{directory("bin"), file("bin/busybox", bytesOf(busybox), 0755), linkTo("bin/sh", "busybox"),
+              linkTo("bin/ls", "/bin/busybox"), directory("lib")},
+             {file("usr/local/bin/fx", bytesOf(QStringLiteral(SWB_FIXTURE_DIR "/fx_exitonly")), 0755),
+              hardLinkTo("usr/local/bin/fx-again", "usr/local/bin/fx")}},
+            c);
+        const QString app = work.filePath(QStringLiteral("sh.swbanalysis"));
+        const Run one =
+            runSwb({QStringLiteral("analyze"), QStringLiteral("--image"), layout, QStringLiteral("-o"), app});
+        QVERIFY2(one.code == 0, qPrintable(one.err));
+        QVERIFY2(one.err.contains(QStringLiteral("analyzing /bin/sh")), qPrintable(one.err));
+        const Run appNames = runSwb({QStringLiteral("syscalls"), app});
+        const QStringList appSet = appNames.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY2(appSet.size() > 40 && appSet.contains(QStringLiteral("exit_group")),
+                 qPrintable(appNames.out));
+        // A known soundness gap (issue 13): in Debian's static busybox the analyzer finds neither
+        // execve nor fork/clone (one site stays unresolved), though every shell makes them. XPASS
+        // here means it was fixed: drop this line then.
+        QEXPECT_FAIL("", "static busybox: execve and fork/clone are not found statically (issue 13)",
+                     Continue);
+        QVERIFY2(appSet.contains(QStringLiteral("execve")) &&
+                     (appSet.contains(QStringLiteral("fork")) || appSet.contains(QStringLiteral("clone"))),
+                 qPrintable(appNames.out));
+
+        const QString dir = work.filePath(QStringLiteral("all"));
+        const Run wide = runSwb({QStringLiteral("analyze"), QStringLiteral("--image"), layout,
+                                 QStringLiteral("--container-wide"), QStringLiteral("-o"), dir});
+        QVERIFY2(wide.code == 0, qPrintable(wide.err));
+        // busybox and fx once each: symlinks and the hard link are the same programs.
+        QCOMPARE(QDir(dir).entryList({QStringLiteral("*.swbanalysis")}, QDir::Files),
+                 (QStringList{QStringLiteral("bin_busybox.swbanalysis"),
+                              QStringLiteral("usr_local_bin_fx.swbanalysis")}));
+        QVERIFY2(wide.err.contains(QStringLiteral("2 of 2 executables analyzed")), qPrintable(wide.err));
+        // The union holds the application's set.
+        const Run union_ =
+            runSwb({QStringLiteral("syscalls"), dir + QStringLiteral("/bin_busybox.swbanalysis"),
+                    dir + QStringLiteral("/usr_local_bin_fx.swbanalysis")});
+        const QStringList unionSet = union_.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        for (const QString& name : appSet)
+            QVERIFY2(unionSet.contains(name), qPrintable(name));
+        QVERIFY(unionSet.size() >= appSet.size());
+        qInfo("busybox image: application-specific %lld syscalls, container-wide %lld",
+              static_cast<long long>(appSet.size()), static_cast<long long>(unionSet.size()));
+    }
+
     void digests() {
         QTemporaryDir work;
         const QString path = work.filePath(QStringLiteral("abc"));
