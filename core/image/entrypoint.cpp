@@ -13,9 +13,7 @@
 #include <sstream>
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace swb {
@@ -30,13 +28,10 @@ int openInImage(const std::string& rootfs, const std::string& path) {
     const int root = ::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         throw Error(rootfs + ": cannot open the image root: " + std::strerror(errno));
-    open_how how{};
-    how.flags = O_RDONLY | O_CLOEXEC;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     const std::string relative = path.empty() || path == "/" ? "." : path.substr(path.find_first_not_of('/'));
-    const long fd = ::syscall(SYS_openat2, root, relative.c_str(), &how, sizeof how);
+    const int fd = openInsideRoot(root, relative, O_RDONLY);
     ::close(root);
-    return fd < 0 ? -1 : static_cast<int>(fd);
+    return fd;
 }
 
 bool isExecutableFile(const std::string& rootfs, const std::string& path) {

@@ -60,14 +60,8 @@ std::string errnoText() {
     return std::strerror(errno);
 }
 
-// PATH (relative) opened inside ROOT as the kernel resolves it with ROOT as "/": symlinks and ".."
-// can never leave ROOT, magic links (/proc/self/...) are refused.
 Fd openInRoot(int root, const std::string& path, int flags) {
-    open_how how{};
-    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-    const long fd = ::syscall(SYS_openat2, root, path.empty() ? "." : path.c_str(), &how, sizeof how);
-    return Fd(fd < 0 ? -1 : static_cast<int>(fd));
+    return Fd(openInsideRoot(root, path, flags));
 }
 
 // Removes NAME in directory DIR and, for a directory, everything in it; symlinks are removed, not
@@ -353,6 +347,15 @@ private:
 };
 
 } // namespace
+
+int openInsideRoot(int rootFd, const std::string& relative, int flags) {
+    open_how how{};
+    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    const long fd =
+        ::syscall(SYS_openat2, rootFd, relative.empty() ? "." : relative.c_str(), &how, sizeof how);
+    return fd < 0 ? -1 : static_cast<int>(fd);
+}
 
 void applyLayer(const std::string& layerPath, const std::string& layerName, const std::string& root,
                 const UnpackLimits& limits, UnpackReport& report) {

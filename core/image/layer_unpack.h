@@ -42,6 +42,11 @@ struct UnpackReport {
 void applyLayer(const std::string& layerPath, const std::string& layerName, const std::string& root,
                 const UnpackLimits& limits, UnpackReport& report);
 
+// RELATIVE opened inside the directory ROOTFD as the kernel resolves it with ROOTFD as "/"
+// (openat2 RESOLVE_IN_ROOT, no magic links): symlinks and ".." never leave it. Returns the new
+// descriptor, or -1 with errno set.
+int openInsideRoot(int rootFd, const std::string& relative, int flags);
+
 // "sha256:<64 hex digits>" of a file's bytes. Throws swb::Error when it cannot be read.
 std::string sha256OfFile(const std::string& path);
 

@@ -22,32 +22,27 @@ done
 # -displayfd: Xvfb picks a free display number and writes it once it accepts connections.
 Xvfb -displayfd 3 -screen 0 "${size}x24" -nolisten tcp -noreset 3>"$work/display" 2>"$work/xvfb.log" &
 xvfb_pid=$!
-i=0
-while [ ! -s "$work/display" ]; do
-  i=$((i + 1))
-  if [ $i -gt 200 ] || ! kill -0 "$xvfb_pid" 2>/dev/null; then
-    echo "with_x11.sh: Xvfb did not start:" >&2
-    cat "$work/xvfb.log" >&2
-    exit 1
-  fi
-  sleep 0.05
-done
+# Waits (10 s at most) until the command in $2 succeeds while process $1 lives; else shows log $3.
+wait_for() {
+  i=0
+  until sh -c "$2"; do
+    i=$((i + 1))
+    if [ $i -gt 200 ] || ! kill -0 "$1" 2>/dev/null; then
+      echo "with_x11.sh: $4 did not start:" >&2
+      cat "$3" >&2
+      exit 1
+    fi
+    sleep 0.05
+  done
+}
+wait_for "$xvfb_pid" "[ -s '$work/display' ]" "$work/xvfb.log" Xvfb
 DISPLAY=":$(head -n1 "$work/display")"
 export DISPLAY
 mkdir -p "$work/home"
 HOME="$work/home" openbox --sm-disable >"$work/openbox.log" 2>&1 &
 wm_pid=$!
 # The WM is up once it has claimed the screen (EWMH's supporting-WM check window).
-i=0
-until xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q "window id"; do
-  i=$((i + 1))
-  if [ $i -gt 200 ] || ! kill -0 "$wm_pid" 2>/dev/null; then
-    echo "with_x11.sh: openbox did not start:" >&2
-    cat "$work/openbox.log" >&2
-    exit 1
-  fi
-  sleep 0.05
-done
+wait_for "$wm_pid" "xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q 'window id'" "$work/openbox.log" openbox
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_RUNTIME_DIR="$work/run"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 export QT_QPA_PLATFORM=xcb SWB_X11_SCREEN="$size"
