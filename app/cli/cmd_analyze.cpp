@@ -152,26 +152,17 @@ int runAnalyze(AnalyzeArgs args) {
     // An image: its layers unpacked into a scratch root (removed at the end), the program its
     // container starts found there, everything resolved inside it and never on the host.
     std::shared_ptr<const std::string> scratch;
+    std::vector<std::string> interpreters; // of the entrypoint's scripts: analyzed beside the program
     if (!args.image.empty()) {
         if (!args.rootfs.empty())
             throw Error("--image and --rootfs exclude each other (an image brings its own root)");
-        const Image image = openImage(args.image);
-        if (image.kind == Image::Kind::Directory) {
-            args.rootfs = image.rootfs;
-        } else {
-            std::string dir = (std::filesystem::temp_directory_path() / "swb-rootfs.XXXXXX").string();
-            if (!::mkdtemp(dir.data()))
-                throw Error("cannot create a scratch directory for the image's root");
-            scratch = std::shared_ptr<const std::string>(new std::string(dir), [](const std::string* p) {
-                std::error_code ec;
-                std::filesystem::remove_all(*p, ec);
-                delete p;
-            });
-            const UnpackReport r = unpackImage(image, dir);
-            std::cerr << "swb: " << args.image << ": " << image.layers.size() << " layers, " << r.files
-                      << " files\n";
-            args.rootfs = dir;
-        }
+        const ImageRoot root = unpackToScratch(args.image);
+        const Image& image = root.image;
+        scratch = root.scratchDir;
+        if (root.scratch)
+            std::cerr << "swb: " << args.image << ": " << image.layers.size() << " layers, "
+                      << root.report.files << " files\n";
+        args.rootfs = root.rootfs;
         if (args.containerWide)
             return analyzeContainerWide(args);
         if (args.binary.empty()) {
@@ -181,6 +172,7 @@ int runAnalyze(AnalyzeArgs args) {
             for (const auto& w : entry.warnings)
                 std::cerr << "swb: warning: " << w << "\n";
             args.binary = entry.analyze;
+            interpreters = entry.interpreters;
             std::cerr << "swb: analyzing " << args.binary << " (the image's command: " << entry.argv.front()
                       << ")\n";
         }
@@ -222,6 +214,36 @@ int runAnalyze(AnalyzeArgs args) {
     for (const auto& note : graph.notes)
         if (note.starts_with("missing library") || note.starts_with("dlopen"))
             std::cerr << "swb: " << note << '\n';
+    // The entrypoint's script interpreters run in the container before the exec: their syscalls are
+    // needed too. One analysis each beside the program's (the format holds one program).
+    std::vector<std::string> written = {output};
+    for (const std::string& interpreter : interpreters) {
+        if (interpreter == args.binary)
+            continue;
+        AnalyzeOptions io = opts;
+        io.program = interpreter;
+        io.dlopen.clear();
+        io.progress = nullptr;
+        const CallGraph ig = analyzeProgram(io);
+        std::string stem = output;
+        if (stem.ends_with(".swbanalysis"))
+            stem.resize(stem.size() - std::string(".swbanalysis").size());
+        const std::string file =
+            stem + ".via-" + std::filesystem::path(interpreter).filename().string() + ".swbanalysis";
+        writeAnalysisFile(ig, file);
+        written.push_back(file);
+        std::cerr << "swb: the entrypoint script runs under " << interpreter
+                  << " before the exec: " << ig.syscalls().size() << " syscalls; its analysis written to "
+                  << file << "\n";
+    }
+    if (written.size() > 1) {
+        std::string all;
+        for (const auto& w : written)
+            all += " " + w;
+        std::cerr << "swb: warning: the container runs " << written.size()
+                  << " programs: give every analysis to swb profile / swb project create (swb profile" << all
+                  << ")\n";
+    }
     return 0;
 }
 

@@ -1,7 +1,9 @@
 #include "commands.h"
+#include "image_run.h"
 
 #include "trace/trace_file.h"
 #include "trace/tracer.h"
+#include "util/error.h"
 
 #include <array>
 #include <csignal>
@@ -49,6 +51,7 @@ struct TraceArgs {
     bool stacks = false;
     int attachPid = 0;
     std::vector<std::string> command;
+    ImageRunArgs image;
 };
 
 std::string defaultOutput(const TraceArgs& a) {
@@ -57,7 +60,30 @@ std::string defaultOutput(const TraceArgs& a) {
     return std::filesystem::path(a.command.front()).filename().string() + ".swbtrace";
 }
 
+// swb trace --image: the container under runc, traced from its program's exec; the command after
+// -- is a client run beside it.
+int runTraceImage(TraceArgs args) {
+    if (args.attachPid)
+        throw Error("--image and -p exclude each other");
+    args.image.client = args.command;
+    if (!args.image.client.empty())
+        Tracer::resolveProgram(args.image.client.front());
+    PreparedImageRun p = prepareImageRun(args.image, "swb-trace", std::nullopt);
+    p.run.stacks = args.stacks;
+    const std::string output =
+        args.output.empty() ? std::filesystem::path(p.bundle.args.front()).filename().string() + ".swbtrace"
+                            : args.output;
+    TraceFileWriter writer(output);
+    const ContainerRunResult r = runPreparedImage(p, writer);
+    reportImageRun(p, r);
+    std::cerr << "swb: " << r.tracer.events << " syscalls in " << r.tracer.processes << " process"
+              << (r.tracer.processes == 1 ? "" : "es") << " of the container written to " << output << '\n';
+    return imageRunStatus(p, r);
+}
+
 int runTrace(const TraceArgs& args) {
+    if (!args.image.image.empty())
+        return runTraceImage(args);
     if (args.command.empty() == (args.attachPid == 0))
         throw Error("give either a command after -- or -p PID");
     const std::string output = args.output.empty() ? defaultOutput(args) : args.output;
@@ -95,10 +121,16 @@ void addTraceCommand(CLI::App& app, Context& ctx) {
     cmd->add_option("-o,--output", args->output, "Trace file to write (default: PROGRAM.swbtrace)");
     cmd->add_flag("--stacks", args->stacks, "Record the user-space call stack at every syscall entry");
     cmd->add_option("-p,--pid", args->attachPid, "Attach to a running process and its threads");
-    cmd->add_option("command", args->command, "PROGRAM [ARGS...] (after --)");
+    cmd->add_option("command", args->command, "PROGRAM [ARGS...] (after --); with --image: a client command");
+    addImageRunOptions(cmd, args->image);
     cmd->footer(
         "Exit status: the program's (128+N when killed by signal N); 127 when PROGRAM is not found, 126 "
-        "when it is not executable. Ctrl-C stops the tracees and still writes the trace.");
+        "when it is not executable. Ctrl-C stops the tracees and still writes the trace.\n"
+        "With --image: the image's container runs under runc (root needed) and is traced from the exec of "
+        "its program (runc's own setup is not the program's); a client after -- runs in the container's "
+        "network namespace; the run ends when the container exits, the client ends or --duration is over, "
+        "then the container gets SIGTERM (SIGKILL after --stop-timeout). Exit status: the client's when it "
+        "failed, else the container's (0 when swb stopped it).");
     cmd->final_callback([args, &ctx] {
         try {
             ctx.exitCode = runTrace(*args);

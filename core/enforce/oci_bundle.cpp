@@ -1,11 +1,15 @@
 #include "enforce/oci_bundle.h"
 
+#include "util/process.h"
+
+#include "image/entrypoint.h"
 #include "static/elf_image.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -32,85 +36,6 @@ std::string absolute(const std::string& path) {
     return p.lexically_normal().string();
 }
 
-// A memory file for a child's output.
-int memoryFile(const char* name, bool closeOnExec) {
-    const int fd = static_cast<int>(::syscall(SYS_memfd_create, name, closeOnExec ? MFD_CLOEXEC : 0U));
-    if (fd < 0)
-        throw Error(std::string("memfd_create: ") + std::strerror(errno));
-    return fd;
-}
-
-std::string readBack(int fd) {
-    std::string out;
-    const off_t size = ::lseek(fd, 0, SEEK_END);
-    if (size > 0) {
-        out.resize(static_cast<std::size_t>(size));
-        const ssize_t n = ::pread(fd, out.data(), out.size(), 0);
-        out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-    }
-    return out;
-}
-
-// Runs argv with stdin from /dev/null and stdout/stderr into the given descriptors (-1: inherited);
-// returns the shell-style exit status. Throws when the program cannot be started.
-int runProcess(const std::vector<std::string>& argv, int outFd, int errFd) {
-    std::vector<char*> cargv;
-    for (const auto& a : argv)
-        cargv.push_back(const_cast<char*>(a.c_str()));
-    cargv.push_back(nullptr);
-    int pipeFds[2];
-    if (::pipe2(pipeFds, O_CLOEXEC) != 0)
-        throw Error(std::string("pipe2: ") + std::strerror(errno));
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        ::close(pipeFds[0]);
-        ::close(pipeFds[1]);
-        throw Error(std::string("fork: ") + std::strerror(errno));
-    }
-    if (pid == 0) {
-        const int devnull = ::open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            ::dup2(devnull, 0);
-        if (outFd >= 0)
-            ::dup2(outFd, 1);
-        if (errFd >= 0)
-            ::dup2(errFd, 2);
-        ::execvp(cargv[0], cargv.data());
-        const int err = errno;
-        (void)!::write(pipeFds[1], &err, sizeof err);
-        ::_exit(127);
-    }
-    ::close(pipeFds[1]);
-    int childErr = 0;
-    const ssize_t n = ::read(pipeFds[0], &childErr, sizeof childErr);
-    ::close(pipeFds[0]);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (n == static_cast<ssize_t>(sizeof childErr))
-        throw Error(argv[0] + ": cannot execute: " + std::strerror(childErr));
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return -1;
-}
-
-// The messages of runc's JSON log at level error, one per line.
-std::string runtimeErrors(const std::string& logText) {
-    std::string out;
-    std::istringstream in(logText);
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_discarded() || !j.is_object())
-            continue;
-        if (j.value("level", "") == "error" || j.value("level", "") == "fatal")
-            out += j.value("msg", line) + "\n";
-    }
-    return out;
-}
-
 void copyInto(const std::string& hostPath, const std::string& rootfsDir, const std::string& pathInRoot) {
     const fs::path target = fs::path(rootfsDir) / fs::path(pathInRoot).relative_path();
     std::error_code ec;
@@ -134,7 +59,9 @@ std::string ociConfigJson(const BundleOptions& o) {
     c["ociVersion"] = "1.0.2";
     json& p = c["process"];
     p["terminal"] = false;
-    p["user"] = {{"uid", 0}, {"gid", 0}};
+    p["user"] = {{"uid", o.uid}, {"gid", o.gid}};
+    if (!o.additionalGids.empty())
+        p["user"]["additionalGids"] = o.additionalGids;
     p["args"] = o.args;
     p["env"] = o.env;
     p["cwd"] = o.cwd;
@@ -150,6 +77,10 @@ std::string ociConfigJson(const BundleOptions& o) {
          {"type", "tmpfs"},
          {"source", "tmpfs"},
          {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
+        {{"destination", "/dev/shm"},
+         {"type", "tmpfs"},
+         {"source", "shm"},
+         {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
     });
     json& l = c["linux"];
     json ns = json::array();
@@ -169,6 +100,33 @@ std::string ociConfigJson(const BundleOptions& o) {
     return c.dump(2) + "\n";
 }
 
+BundleOptions imageBundle(const ImageRoot& root, const std::vector<std::string>& args) {
+    const ImageConfig& c = root.image.config;
+    BundleOptions b;
+    b.rootfs = root.rootfs;
+    b.readOnlyRoot = !root.scratch;
+    if (!args.empty()) {
+        b.args = c.entrypoint;
+        b.args.insert(b.args.end(), args.begin(), args.end());
+    } else {
+        b.args = resolveEntrypoint(c, root.rootfs).argv;
+    }
+    if (b.args.empty())
+        throw Error(root.image.source + ": the image names no command (no Entrypoint or Cmd)");
+    b.env = c.env;
+    const bool hasPath =
+        std::any_of(b.env.begin(), b.env.end(), [](const std::string& e) { return e.starts_with("PATH="); });
+    if (!hasPath)
+        b.env.insert(b.env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    b.cwd = c.workingDir.empty() ? "/" : c.workingDir;
+    const ImageUser user = resolveImageUser(c.user, root.rootfs);
+    b.uid = user.uid;
+    b.gid = user.gid;
+    b.additionalGids = user.additionalGids;
+    b.capabilities = dockerDefaultCapabilities();
+    return b;
+}
+
 void writeOciBundle(const std::string& bundleDir, const BundleOptions& options) {
     const std::string text = ociConfigJson(options);
     std::error_code ec;
@@ -176,6 +134,21 @@ void writeOciBundle(const std::string& bundleDir, const BundleOptions& options) 
     if (ec)
         throw Error(bundleDir + ": cannot create: " + ec.message());
     writeFileAtomically((fs::path(bundleDir) / "config.json").string(), text);
+}
+
+// The messages of runc's JSON log at level error, one per line.
+std::string runtimeErrors(const std::string& logText) {
+    std::string out;
+    std::istringstream in(logText);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            continue;
+        if (j.value("level", "") == "error" || j.value("level", "") == "fatal")
+            out += j.value("msg", line) + "\n";
+    }
+    return out;
 }
 
 std::optional<std::string> findRunc() {

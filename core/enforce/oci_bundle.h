@@ -1,5 +1,6 @@
 #pragma once
 
+#include "image/image.h"
 #include "profile/profile.h"
 #include "profile/profile_io.h"
 
@@ -14,6 +15,9 @@ struct BundleOptions {
     std::vector<std::string> args; // process.args; args[0] is a path inside the rootfs
     std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
     std::string cwd = "/";
+    unsigned uid = 0; // process.user
+    unsigned gid = 0;
+    std::vector<unsigned> additionalGids;
     std::string rootfs; // host directory of the container's root filesystem (made absolute)
     bool readOnlyRoot = true;
     bool networkNamespace = true; // a new, empty network namespace (false: the host's network)
@@ -34,6 +38,13 @@ std::string ociConfigJson(const BundleOptions& options);
 // Creates the bundle directory when needed and writes DIR/config.json atomically.
 void writeOciBundle(const std::string& bundleDir, const BundleOptions& options);
 
+// The bundle a container of the image gets, as Docker would start it: args Entrypoint+Cmd (or
+// ARGS when given, replacing Cmd), env from the config (PATH added when missing), cwd WorkingDir,
+// user resolved in the image's /etc/passwd and /etc/group, Docker's default capabilities; the root
+// is writable only when it is a scratch copy (ImageRoot::scratch). Throws swb::Error when the image
+// names no command or its user is unknown.
+BundleOptions imageBundle(const ImageRoot& root, const std::vector<std::string>& args = {});
+
 struct RuncOptions {
     std::string runc;          // the runc binary; empty: "runc" from PATH
     bool captureOutput = true; // false: the container's stdout/stderr are swb's own
@@ -51,6 +62,9 @@ struct RuncResult {
     std::string runtimeErrors;  // the messages runc logged at level error (empty when none)
     std::string runtimeLog;     // runc's whole JSON log
 };
+
+// The messages of runc's JSON log (--log-format json) at level error or fatal, one per line.
+std::string runtimeErrors(const std::string& logText);
 
 // Finds runc in PATH; nullopt when it is not installed.
 std::optional<std::string> findRunc();

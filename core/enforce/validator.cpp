@@ -27,6 +27,54 @@ std::vector<std::uint8_t> validationFilter(const Profile& profile, bool enforce)
     return compileSeccompBpf(complain, options);
 }
 
+Profile tracingProfile(const Profile& profile, bool enforce) {
+    Profile out = profile;
+    auto message = [&](int errnoRet) {
+        return enforce
+                   ? static_cast<int>(kTraceFailSyscall | (static_cast<unsigned>(errnoRet) & kTraceErrnoMask))
+                   : 0;
+    };
+    auto converted = [&](SeccompAction action) {
+        return enforce ? action == SeccompAction::Errno : action != SeccompAction::Allow;
+    };
+    for (ProfileRule& rule : out.rules) {
+        if (!converted(rule.action))
+            continue;
+        const int errnoRet = rule.action == SeccompAction::Errno
+                                 ? (rule.errnoRet >= 0 ? rule.errnoRet : profile.defaultErrno)
+                                 : rule.errnoRet;
+        rule.errnoRet = message(errnoRet);
+        rule.action = SeccompAction::Trace;
+    }
+    if (converted(out.defaultAction)) {
+        out.defaultErrno = message(profile.defaultErrno);
+        out.defaultAction = SeccompAction::Trace;
+    }
+    return out;
+}
+
+std::vector<Violation> violationsIn(const Trace& t) {
+    std::vector<Violation> out;
+    const SyscallTable& table = SyscallTable::forArch(t.arch);
+    for (std::size_t i = 0; i < t.eventCount(); ++i) {
+        if (!(t.flags(i) & EventViolation))
+            continue;
+        Violation v;
+        v.timeNs = t.timeNs(i);
+        v.pid = t.pid(i);
+        v.tid = t.tid(i);
+        v.nr = t.nr(i);
+        v.name = table.name(v.nr);
+        for (int k = 0; k < 6; ++k)
+            v.args[static_cast<std::size_t>(k)] = t.arg(i, k);
+        v.ret = t.ret(i);
+        v.returned = !(t.flags(i) & EventNoReturn);
+        v.stackId = t.stackId(i);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
 std::vector<std::pair<std::string, std::size_t>> ValidationResult::countsByName() const {
     std::map<std::string, std::size_t> counts;
     for (const Violation& v : violations)
@@ -78,24 +126,7 @@ ValidationResult Validator::run() {
     d.trace.shrinkToFit();
     result.trace = std::move(d.trace);
     d.trace = Trace();
-    const Trace& t = result.trace;
-    const SyscallTable& table = SyscallTable::forArch(t.arch);
-    for (std::size_t i = 0; i < t.eventCount(); ++i) {
-        if (!(t.flags(i) & EventViolation))
-            continue;
-        Violation v;
-        v.timeNs = t.timeNs(i);
-        v.pid = t.pid(i);
-        v.tid = t.tid(i);
-        v.nr = t.nr(i);
-        v.name = table.name(v.nr);
-        for (int k = 0; k < 6; ++k)
-            v.args[static_cast<std::size_t>(k)] = t.arg(i, k);
-        v.ret = t.ret(i);
-        v.returned = !(t.flags(i) & EventNoReturn);
-        v.stackId = t.stackId(i);
-        result.violations.push_back(std::move(v));
-    }
+    result.violations = violationsIn(result.trace);
     return result;
 }
 

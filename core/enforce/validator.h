@@ -50,10 +50,20 @@ struct ValidationResult {
     std::vector<std::pair<std::string, std::size_t>> countsByName() const;
 };
 
+// The events of T flagged EventViolation, in T's order.
+std::vector<Violation> violationsIn(const Trace& t);
+
 // The filter a validation run installs in the program (compileSeccompBpf bytes). Complain mode:
 // every action other than Allow becomes SECCOMP_RET_TRACE(0). Enforce mode: every Errno action
 // becomes SECCOMP_RET_TRACE(kTraceFailSyscall | errno); Kill, Trap and Log actions stay.
 std::vector<std::uint8_t> validationFilter(const Profile& profile, bool enforce);
+
+// The same filter as a profile that runc loads from a bundle (validation of a container the tracer
+// attaches to): Errno rules and default (enforce) or every non-Allow action (complain) become
+// SCMP_ACT_TRACE whose message (OCI errnoRet) is kTraceFailSyscall | errno, or 0 to let it run.
+// Without a tracer attached a Trace action fails with ENOSYS (the runtime's own syscalls before
+// the tracer attaches).
+Profile tracingProfile(const Profile& profile, bool enforce);
 
 // Runs a program under the ptrace tracer with the profile's filter installed right before its
 // execve (it covers every process and thread the program creates), and reports the violations.

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -183,7 +184,13 @@ ImageEntrypoint resolveEntrypoint(const ImageConfig& config, const std::string& 
         const std::string targetPath =
             target.empty() ? std::string() : findProgram(target, config.env, rootfs);
         if (!targetPath.empty() && isExecutableFile(rootfs, targetPath)) {
-            out.chain.push_back(current + " (script) -> exec " + targetPath);
+            // The interpreter runs the script before the exec: its syscalls are the container's too.
+            const std::string interpreterPath =
+                interpreter.starts_with("/") ? interpreter : findProgram(interpreter, config.env, rootfs);
+            if (!interpreterPath.empty() && std::find(out.interpreters.begin(), out.interpreters.end(),
+                                                      interpreterPath) == out.interpreters.end())
+                out.interpreters.push_back(interpreterPath);
+            out.chain.push_back(current + " (script, run by " + interpreter + ") -> exec " + targetPath);
             current = targetPath;
             continue;
         }
@@ -195,6 +202,115 @@ ImageEntrypoint resolveEntrypoint(const ImageConfig& config, const std::string& 
         out.chain.push_back(current + " (script) -> interpreter " + interpreter);
         current = interpreter;
     }
+}
+
+namespace {
+
+// Lines of an image's /etc/passwd or /etc/group split at ':' (at most 1 MiB read).
+std::vector<std::vector<std::string>> colonFile(const std::string& rootfs, const std::string& path) {
+    std::vector<std::vector<std::string>> out;
+    std::istringstream in(readHead(rootfs, path, kMaxScriptBytes));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        std::vector<std::string> fields;
+        std::size_t start = 0;
+        for (;;) {
+            const auto colon = line.find(':', start);
+            fields.push_back(line.substr(start, colon - start));
+            if (colon == std::string::npos)
+                break;
+            start = colon + 1;
+        }
+        out.push_back(std::move(fields));
+    }
+    return out;
+}
+
+std::optional<unsigned> numeric(const std::string& s) {
+    if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    const unsigned long v = std::stoul(s);
+    if (v > 0xfffffffeUL)
+        return std::nullopt;
+    return static_cast<unsigned>(v);
+}
+
+} // namespace
+
+ImageUser resolveImageUser(const std::string& user, const std::string& rootfs) {
+    ImageUser out;
+    if (user.empty())
+        return out;
+    const auto colon = user.find(':');
+    const std::string name = user.substr(0, colon);
+    const std::string group = colon == std::string::npos ? std::string() : user.substr(colon + 1);
+    const auto passwd = colonFile(rootfs, "/etc/passwd");
+    const auto groups = colonFile(rootfs, "/etc/group");
+    std::string userName;
+    if (const auto givenUid = numeric(name)) {
+        out.uid = *givenUid;
+        for (const auto& f : passwd)
+            if (f.size() >= 4 && numeric(f[2]) == givenUid) {
+                userName = f[0];
+                if (const auto g = numeric(f[3]); g && group.empty()) {
+                    out.gid = *g;
+                }
+                break;
+            }
+    } else {
+        bool found = false;
+        for (const auto& f : passwd)
+            if (f.size() >= 4 && f[0] == name) {
+                const auto uid = numeric(f[2]);
+                const auto gid = numeric(f[3]);
+                if (!uid || !gid)
+                    throw Error(rootfs + "/etc/passwd: user " + name + " has no numeric uid/gid");
+                out.uid = *uid;
+                out.gid = *gid;
+                userName = name;
+                found = true;
+                break;
+            }
+        if (!found)
+            throw Error("image user \"" + user + "\": no user " + name + " in the image's /etc/passwd");
+    }
+    if (!group.empty()) {
+        if (const auto givenGid = numeric(group)) {
+            out.gid = *givenGid;
+        } else {
+            bool found = false;
+            for (const auto& f : groups)
+                if (f.size() >= 3 && f[0] == group) {
+                    const auto gid = numeric(f[2]);
+                    if (!gid)
+                        throw Error(rootfs + "/etc/group: group " + group + " has no numeric gid");
+                    out.gid = *gid;
+                    found = true;
+                    break;
+                }
+            if (!found)
+                throw Error("image user \"" + user + "\": no group " + group + " in the image's /etc/group");
+        }
+    }
+    if (!userName.empty()) {
+        for (const auto& f : groups) {
+            if (f.size() < 4)
+                continue;
+            const auto gid = numeric(f[2]);
+            if (!gid || *gid == out.gid)
+                continue;
+            std::istringstream members(f[3]);
+            std::string m;
+            while (std::getline(members, m, ','))
+                if (m == userName) {
+                    out.additionalGids.push_back(*gid);
+                    break;
+                }
+        }
+    }
+    return out;
 }
 
 namespace {

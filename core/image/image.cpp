@@ -1,13 +1,18 @@
 #include "image/image.h"
 
 #include "util/error.h"
+#include "util/process.h"
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <stdlib.h>
 
@@ -221,6 +226,56 @@ std::shared_ptr<const std::string> makeStaging() {
     });
 }
 
+// The engine's client: $SWB_DOCKER / $SWB_PODMAN when set, else docker / podman from PATH.
+std::string engineClient(const std::string& engine) {
+    const char* override = std::getenv(engine == "docker" ? "SWB_DOCKER" : "SWB_PODMAN");
+    if (override && *override)
+        return override;
+    const char* pathEnv = std::getenv("PATH");
+    std::istringstream dirs(pathEnv ? pathEnv : "/usr/local/bin:/usr/bin:/bin");
+    std::string dir;
+    while (std::getline(dirs, dir, ':'))
+        if (!dir.empty() && ::access((dir + "/" + engine).c_str(), X_OK) == 0)
+            return dir + "/" + engine;
+    throw Error(engine + ": not found in PATH (install " + (engine == "docker" ? "docker.io" : "podman") +
+                " or save the image to a file)");
+}
+
+// `docker save` / `podman save` of NAME into a tar file in a new temporary directory.
+std::shared_ptr<const std::string> saveFromEngine(const std::string& engine, const std::string& name,
+                                                  std::string& tarPath) {
+    if (name.empty() || name.starts_with("-"))
+        throw Error(engine + ":" + name + ": not an image name");
+    const std::string client = engineClient(engine);
+    auto dir = makeStaging();
+    tarPath = *dir + "/image.tar";
+    const int errFd = memoryFile("swb-engine-err", true);
+    const int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    int status = -1;
+    try {
+        std::vector<std::string> argv = {client, "save", "-o", tarPath};
+        if (engine == "podman")
+            argv.insert(argv.begin() + 2, {"--format", "docker-archive"});
+        argv.push_back(name);
+        status = runProcess(argv, devnull, errFd);
+    } catch (...) {
+        ::close(errFd);
+        if (devnull >= 0)
+            ::close(devnull);
+        throw;
+    }
+    std::string err = readBack(errFd);
+    ::close(errFd);
+    if (devnull >= 0)
+        ::close(devnull);
+    while (!err.empty() && (err.back() == '\n' || err.back() == '\r'))
+        err.pop_back();
+    if (status != 0)
+        throw Error(engine + ":" + name + ": " + client + " save failed (status " + std::to_string(status) +
+                    ")" + (err.empty() ? std::string() : ": " + err));
+    return dir;
+}
+
 } // namespace
 
 std::string Image::kindName() const {
@@ -245,9 +300,13 @@ Image openImage(const std::string& spec, const UnpackLimits& limits) {
             kind = std::string(prefix, std::strlen(prefix) - 1);
             path = spec.substr(std::strlen(prefix));
         }
-    if (spec.starts_with("docker:") || spec.starts_with("podman:"))
-        throw Error(
-            spec + ": images from an engine are not supported yet: save it first (docker save -o FILE NAME)");
+    // An image of the local engine: saved as a docker-archive into a temporary file first.
+    std::shared_ptr<const std::string> saved;
+    for (const char* engine : {"docker", "podman"})
+        if (spec.starts_with(std::string(engine) + ":")) {
+            saved = saveFromEngine(engine, spec.substr(std::strlen(engine) + 1), path);
+            kind = "docker-archive";
+        }
     std::error_code ec;
     const auto status = fs::status(path, ec);
     if (ec || !fs::exists(status))
@@ -306,6 +365,30 @@ UnpackReport unpackImage(const Image& image, const std::string& target, const Un
         applyLayer(layer.blobPath, name, target, limits, report);
     }
     return report;
+}
+
+ImageRoot unpackToScratch(const std::string& spec, const UnpackLimits& limits) {
+    ImageRoot out;
+    out.image = openImage(spec, limits);
+    if (out.image.kind == Image::Kind::Directory) {
+        out.rootfs = out.image.rootfs;
+        return out;
+    }
+    std::string dir = (fs::temp_directory_path() / "swb-rootfs.XXXXXX").string();
+    if (!::mkdtemp(dir.data()))
+        throw Error("cannot create a scratch directory for the image's root: " +
+                    std::string(std::strerror(errno)));
+    out.scratchDir = std::shared_ptr<const std::string>(new std::string(dir), [](const std::string* p) {
+        std::error_code ec;
+        fs::remove_all(*p, ec);
+        delete p;
+    });
+    // runc refuses a root that others can write (and Docker's roots are 0755).
+    ::chmod(dir.c_str(), 0755);
+    out.report = unpackImage(out.image, dir, limits);
+    out.rootfs = dir;
+    out.scratch = true;
+    return out;
 }
 
 } // namespace swb

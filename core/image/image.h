@@ -58,4 +58,15 @@ Image openImage(const std::string& spec, const UnpackLimits& limits = {});
 // naming the layer ("layer 2 of 3 (sha256:ab12…)") and the problem.
 UnpackReport unpackImage(const Image& image, const std::string& target, const UnpackLimits& limits = {});
 
+// An image as a root directory: a directory image is its own root (and must not be written); the
+// layers of the others are unpacked into a new temporary directory, removed with the last copy.
+struct ImageRoot {
+    Image image;
+    std::string rootfs;
+    bool scratch = false; // rootfs is a copy of ours (may be written by a container)
+    UnpackReport report;
+    std::shared_ptr<const std::string> scratchDir;
+};
+ImageRoot unpackToScratch(const std::string& spec, const UnpackLimits& limits = {});
+
 } // namespace swb

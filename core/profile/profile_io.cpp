@@ -59,7 +59,7 @@ std::string_view goArch(Arch arch) {
 struct EntryKey {
     std::string group;
     SeccompAction action;
-    int errnoRet; // resolved for Errno, -1 otherwise
+    int errnoRet; // resolved for Errno; for Trace the message (-1 when none); -1 otherwise
     std::vector<ArgCondition> args;
 
     auto tie() const { return std::tie(group, action, errnoRet); }
@@ -119,7 +119,8 @@ std::vector<std::pair<EntryKey, Entry>> groupRules(const Profile& profile, const
     auto add = [&](const ProfileRule& r) {
         EntryKey key{r.group, r.action,
                      r.action == SeccompAction::Errno ? (r.errnoRet >= 0 ? r.errnoRet : profile.defaultErrno)
-                                                      : -1,
+                     : r.action == SeccompAction::Trace ? r.errnoRet
+                                                        : -1,
                      r.args};
         Entry& e = entries[key];
         if (std::find(e.names.begin(), e.names.end(), r.name) == e.names.end())
@@ -164,7 +165,9 @@ nlohmann::ordered_json argsJson(const std::vector<ArgCondition>& args) {
 nlohmann::ordered_json seccompJson(const Profile& profile, const ExportOptions& options, bool docker) {
     nlohmann::ordered_json root;
     root["defaultAction"] = std::string(seccompActionName(profile.defaultAction));
-    if (profile.defaultAction == SeccompAction::Errno)
+    // For SCMP_ACT_TRACE, runc (and so Docker and Podman with it) takes errnoRet as the message
+    // the tracer reads with PTRACE_GETEVENTMSG.
+    if (profile.defaultAction == SeccompAction::Errno || profile.defaultAction == SeccompAction::Trace)
         root["defaultErrnoRet"] = profile.defaultErrno;
     if (docker) {
         nlohmann::ordered_json map;
@@ -186,7 +189,7 @@ nlohmann::ordered_json seccompJson(const Profile& profile, const ExportOptions& 
         nlohmann::ordered_json e;
         e["names"] = entry.names;
         e["action"] = std::string(seccompActionName(key.action));
-        if (key.action == SeccompAction::Errno)
+        if (key.action == SeccompAction::Errno || (key.action == SeccompAction::Trace && key.errnoRet >= 0))
             e["errnoRet"] = key.errnoRet;
         if (!key.args.empty())
             e["args"] = argsJson(key.args);
@@ -242,7 +245,7 @@ std::string exportKubernetes(const Profile& profile, const ExportOptions& option
     for (const auto& [key, entry] : entries) {
         y << "    # " << entryComment(key, entry) << "\n";
         y << "    - action: " << seccompActionName(key.action) << "\n";
-        if (key.action == SeccompAction::Errno)
+        if (key.action == SeccompAction::Errno || (key.action == SeccompAction::Trace && key.errnoRet >= 0))
             y << "      errnoRet: " << key.errnoRet << "\n";
         if (!key.args.empty()) {
             y << "      args:\n";
@@ -551,8 +554,12 @@ public:
         ProfileRule proto;
         proto.action = action(act);
         if (const auto ret = e["errnoRet"]; ret && !ret.IsNull()) {
-            const int v = errnoValue(ret);
-            if (proto.action == SeccompAction::Errno)
+            if (proto.action == SeccompAction::Trace) {
+                const std::uint64_t m = number(ret, "errnoRet");
+                if (m > 0xffff)
+                    fail(ret, "errnoRet " + std::to_string(m) + " is not a trace message (0-65535)");
+                proto.errnoRet = static_cast<int>(m);
+            } else if (const int v = errnoValue(ret); proto.action == SeccompAction::Errno)
                 proto.errnoRet = v;
             else
                 warn(ret, "errnoRet is ignored for " + std::string(seccompActionName(proto.action)));

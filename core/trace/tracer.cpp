@@ -121,6 +121,9 @@ struct Tracer::Impl {
     bool haveTimer = false;
 
     bool attachMode = false;
+    bool untilExec = false;
+    Pid execTid = 0;        // untilExec: the thread whose execve may start the trace
+    std::string rootPrefix; // TracerOptions::rootPrefix, without a trailing slash
     bool recording = false;
     bool stopping = false;
     Pid root = 0;
@@ -137,6 +140,13 @@ struct Tracer::Impl {
     TracerResult result;
 
     std::int64_t now() const { return monotonicNs() - t0; }
+
+    std::string imagePath(std::string hostPath) const {
+        if (!rootPrefix.empty() && hostPath.size() > rootPrefix.size() &&
+            hostPath.compare(0, rootPrefix.size(), rootPrefix) == 0 && hostPath[rootPrefix.size()] == '/')
+            return hostPath.substr(rootPrefix.size());
+        return hostPath;
+    }
 
     void emitEvent(SyscallEvent& e) {
         sink.event(e);
@@ -209,12 +219,21 @@ struct Tracer::Impl {
             return;
         if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
             const auto nr = static_cast<std::int32_t>(info.entry.nr);
-            if (!recording) {
-                if (t.tid != root || (nr != nrExecve && nr != nrExecveat))
+            if (!recording && !(untilExec && t.tid == execTid)) {
+                if (t.tgid != root || (nr != nrExecve && nr != nrExecveat)) {
+                    if (untilExec)
+                        ++result.beforeExec[nr];
                     return;
-                recording = true;
-                for (auto& [pid, p] : live)
-                    sink.process(p);
+                }
+                if (untilExec) {
+                    // The trace starts when this exec succeeds (PTRACE_EVENT_EXEC): the runtime's
+                    // other threads run on until then and are not the program.
+                    execTid = t.tid;
+                } else {
+                    recording = true;
+                    for (auto& [pid, p] : live)
+                        sink.process(p);
+                }
             }
             if (t.pendingFromSeccomp && t.pending.nr == nr) {
                 // Kernels before 4.8 report the seccomp stop first: that event is this one.
@@ -233,6 +252,14 @@ struct Tracer::Impl {
             t.pending.stackId = stacksAtEntry ? stackIdFor(t) : 0;
             t.hasPending = true;
         } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+            if (!recording && t.hasPending) {
+                // untilExec: the runtime's exec failed; still the runtime's.
+                ++result.beforeExec[t.pending.nr];
+                t.hasPending = false;
+                t.pendingFromSeccomp = false;
+                execTid = 0;
+                return;
+            }
             if (t.hasPending) {
                 t.pending.ret = info.exit.rval;
                 emitEvent(t.pending);
@@ -262,7 +289,15 @@ struct Tracer::Impl {
     // pending) and before the syscall runs; a syscall skipped here still gets its exit stop, which
     // records the return value we set.
     void onSeccompStop(Task& t, unsigned long message) {
-        ++result.violations;
+        if (!recording) {
+            // The runtime's own syscall before the exec (untilExec): counted, not traced.
+            __ptrace_syscall_info info{};
+            if (::ptrace(PTRACE_GET_SYSCALL_INFO, t.tid, sizeof info, &info) > 0 &&
+                info.op == PTRACE_SYSCALL_INFO_SECCOMP)
+                ++result.beforeExecViolations[static_cast<std::int32_t>(info.seccomp.nr)];
+        } else {
+            ++result.violations;
+        }
         if (!t.hasPending) {
             // No entry stop before this one (a kernel older than 4.8): open the event here.
             __ptrace_syscall_info info{};
@@ -376,7 +411,17 @@ struct Tracer::Impl {
                 unwinder->invalidate(tgid);
             auto& p = live[tgid];
             p.pid = tgid;
-            p.image = readLink("/proc/" + std::to_string(tgid) + "/exe");
+            p.image = imagePath(readLink("/proc/" + std::to_string(tgid) + "/exe"));
+            if (tgid == root && untilExec) {
+                result.execSeen = true;
+                if (!recording) {
+                    recording = true;
+                    execTid = 0;
+                    for (auto& [pid, proc] : live)
+                        if (pid != tgid)
+                            sink.process(proc);
+                }
+            }
             p.argv = readCmdline(tgid);
             if (recording)
                 sink.process(p);
@@ -595,15 +640,22 @@ TracerResult Tracer::run(const TracerOptions& options) {
     const bool filtered = !options.seccompFilter.empty();
     if (filtered && d.attachMode)
         throw Error("a seccomp filter can only be installed in a launched program, not with attach");
+    if ((options.untilExec || options.seccompStops) && !d.attachMode)
+        throw Error("untilExec and seccompStops are for attach mode");
+    d.untilExec = options.untilExec;
+    d.rootPrefix = options.rootPrefix;
+    while (d.rootPrefix.size() > 1 && d.rootPrefix.back() == '/')
+        d.rootPrefix.pop_back();
+    const bool seccompStops = filtered || options.seccompStops;
     const long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
                       PTRACE_O_TRACEEXEC | (d.attachMode ? 0 : PTRACE_O_EXITKILL) |
-                      (filtered ? PTRACE_O_TRACESECCOMP : 0);
+                      (seccompStops ? PTRACE_O_TRACESECCOMP : 0);
     // The program gets swb's environment as it was when the trace started.
     std::vector<std::string> environment;
     for (char** e = environ; *e; ++e)
         environment.emplace_back(*e);
     d.stacksAtEntry = options.stacks;
-    if (options.stacks || (filtered && options.violationStacks)) {
+    if (options.stacks || (seccompStops && options.violationStacks)) {
         d.unwinder = std::make_unique<StackUnwinder>();
         // Symbols come from the files on this machine; never stall a stop on a debuginfod download.
         ::unsetenv("DEBUGINFOD_URLS");
@@ -614,8 +666,10 @@ TracerResult Tracer::run(const TracerOptions& options) {
     if (d.attachMode) {
         const Pid pid = options.attachPid;
         std::vector<std::string> command = {"attach", std::to_string(pid)};
+        if (!options.command.empty())
+            command = options.command; // what the attached process is about to run (untilExec)
         d.sink.begin(Arch::X86_64, command, realtimeNs());
-        d.recording = true;
+        d.recording = !options.untilExec;
         d.root = pid;
         std::set<Pid> seized;
         // Threads may be created while we attach: repeat until a pass finds no new one.
@@ -645,12 +699,15 @@ TracerResult Tracer::run(const TracerOptions& options) {
         }
         ProcessInfo p;
         p.pid = pid;
-        p.image = readLink("/proc/" + std::to_string(pid) + "/exe");
+        p.image = d.imagePath(readLink("/proc/" + std::to_string(pid) + "/exe"));
         p.argv = readCmdline(pid);
         p.threads.assign(seized.begin(), seized.end());
         d.live[pid] = p;
         ++d.result.processes;
-        d.sink.process(p);
+        if (d.recording)
+            d.sink.process(p);
+        if (options.onAttached)
+            options.onAttached();
     } else {
         const std::string path = resolveProgram(options.command.at(0));
         std::vector<char*> argv;

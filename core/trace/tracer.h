@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,21 @@ struct TracerOptions {
     // Launch mode: the program's stdout and stderr go to this file (created or truncated) and its
     // stdin reads /dev/null; empty = it inherits swb's.
     std::string outputFile;
+
+    // Attach mode (a container's init process, which a runtime created and left waiting before
+    // its exec): syscalls made before the attached process's first successful execve are the
+    // runtime's, not the program's. They are left out of the trace and counted in
+    // TracerResult::beforeExec; the trace starts at that execve.
+    bool untilExec = false;
+    // Attach mode: the tracees run under a filter someone else installed (runc loading the
+    // bundle's profile) whose SECCOMP_RET_TRACE actions carry kTraceFailSyscall messages; they are
+    // handled as a launched filter's (violations, enforced or complained).
+    bool seccompStops = false;
+    // Image paths: an exec'd file under this host directory (the container's root) is recorded as
+    // the path inside it ("/usr/bin/redis-server"), as the program saw it.
+    std::string rootPrefix;
+    // Called once every thread of the attached process is seized, before any of them runs on.
+    std::function<void()> onAttached;
 };
 
 struct TracerResult {
@@ -55,6 +71,11 @@ struct TracerResult {
     std::uint64_t processes = 0;
     std::uint64_t stops = 0;      // ptrace stops handled
     std::uint64_t violations = 0; // seccomp stops (syscalls the filter sent to the tracer)
+    // untilExec: syscalls of the attached process before its exec (the runtime's), by number;
+    // beforeExecViolations: those of them the filter sent to the tracer.
+    std::map<std::int32_t, std::uint64_t> beforeExec;
+    std::map<std::int32_t, std::uint64_t> beforeExecViolations;
+    bool execSeen = false; // untilExec: the attached process exec'd
 };
 
 // ptrace-based tracer: follows fork, vfork, clone and exec; records every syscall with its

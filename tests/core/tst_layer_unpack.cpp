@@ -520,9 +520,18 @@ private slots:
         const Run run = runSwb({QStringLiteral("analyze"), QStringLiteral("--image"), direct,
                                 QStringLiteral("--no-cache"), QStringLiteral("-o"), out});
         QVERIFY2(run.code == 0, qPrintable(run.err));
-        QVERIFY2(run.err.contains(QStringLiteral("entrypoint: /entry.sh (script) -> exec /app/fx")),
+        QVERIFY2(run.err.contains(
+                     QStringLiteral("entrypoint: /entry.sh (script, run by /bin/sh) -> exec /app/fx")),
                  qPrintable(run.err));
         QVERIFY2(run.err.contains(QStringLiteral("analyzing /app/fx")), qPrintable(run.err));
+        // The shell runs the script before the exec: it gets an analysis of its own, named loudly.
+        const QString viaSh = work.filePath(QStringLiteral("direct.via-sh.swbanalysis"));
+        QVERIFY2(QFile::exists(viaSh), qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("warning: the container runs 2 programs")),
+                 qPrintable(run.err));
+        const Run shNames = runSwb({QStringLiteral("syscalls"), viaSh});
+        QVERIFY2(shNames.out.split(QLatin1Char('\n')).contains(QStringLiteral("write")),
+                 qPrintable(shNames.out));
         const Run names = runSwb({QStringLiteral("syscalls"), out});
         QVERIFY2(names.out.split(QLatin1Char('\n')).contains(QStringLiteral("exit_group")),
                  qPrintable(names.out));
