@@ -18,8 +18,10 @@ packages=(
   # (Xvfb, the openbox window manager, XTEST input)
   strace xvfb xauth openbox x11-utils libx11-dev libxtst-dev redis-server redis-tools sqlite3 python3 coreutils procps file bc
   nginx-full memcached libmemcached-tools curl
-  # validation in a real container runtime (OCI bundle tests)
-  runc
+  # validation in a real container runtime (OCI bundle tests), a Docker engine and rootful Podman for
+  # the image tests (each test starts its own private daemon), dpkg-deb/apt-get download for the
+  # Debian test image
+  runc docker.io podman
   # packaging: CPack's DEB with dpkg-shlibdeps, and the validators of the desktop file and metainfo
   dpkg-dev desktop-file-utils appstream
 )

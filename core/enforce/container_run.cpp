@@ -443,23 +443,26 @@ EngineRunResult runInEngine(const EngineRunOptions& o) {
         }
     } cleanup{{client, "rm", "-f", o.name}, kmsg};
 
-    std::vector<std::string> run = {client,
-                                    "run",
-                                    "-d",
-                                    "--name",
-                                    o.name,
-                                    "--network",
-                                    o.hostNetwork ? "host" : "none",
-                                    "--security-opt",
-                                    "seccomp=" + o.profileFile};
+    // Podman 4.3 on these machines: runc (crun fails on cgroup v1), cgroupfs, explicit ulimits.
+    std::vector<std::string> cli = {client};
     if (o.engine == "podman")
-        run.insert(run.end(), {"--runtime", "runc", "--cgroup-manager", "cgroupfs", "--ulimit",
-                               "nofile=20000:20000", "--ulimit", "nproc=32768:32768"});
+        cli.insert(cli.end(), {"--runtime", "runc", "--cgroup-manager", "cgroupfs"});
+    auto command = [&cli](std::initializer_list<std::string> words) {
+        std::vector<std::string> argv = cli;
+        argv.insert(argv.end(), words);
+        return argv;
+    };
+    cleanup.rm = command({"rm", "-f", o.name});
+    std::vector<std::string> run =
+        command({"run", "-d", "--name", o.name, "--network", o.hostNetwork ? "host" : "none",
+                 "--security-opt", "seccomp=" + o.profileFile});
+    if (o.engine == "podman")
+        run.insert(run.end(), {"--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768"});
     run.push_back(o.image);
     auto [status, out] = capture(run);
     if (status != 0)
         throw Error(o.engine + " run " + o.image + " failed (status " + std::to_string(status) + "): " + out);
-    auto [ist, pidText] = capture({client, "inspect", "-f", "{{.State.Pid}}", o.name});
+    auto [ist, pidText] = capture(command({"inspect", "-f", "{{.State.Pid}}", o.name}));
     pid_t pid = 0;
     try {
         pid = static_cast<pid_t>(std::stol(pidText));
@@ -507,8 +510,8 @@ EngineRunResult runInEngine(const EngineRunOptions& o) {
         result.stoppedByUs = waitAny({{initFd, POLLIN, 0}}, monotonicMs()) != 0;
     }
     const auto stopSeconds = std::to_string(static_cast<long>(std::ceil(std::max(0.0, o.stopTimeout))));
-    (void)capture({client, "stop", "-t", stopSeconds, o.name});
-    auto [wst, code] = capture({client, "wait", o.name});
+    (void)capture(command({"stop", "-t", stopSeconds, o.name}));
+    auto [wst, code] = capture(command({"wait", o.name}));
     try {
         result.containerStatus = wst == 0 ? std::stoi(code) : -1;
     } catch (const std::exception&) {
@@ -516,7 +519,7 @@ EngineRunResult runInEngine(const EngineRunOptions& o) {
     if (!o.outputFile.empty()) {
         const int fd = ::open(o.outputFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd >= 0) {
-            (void)runProcess({client, "logs", o.name}, fd, fd);
+            (void)runProcess(command({"logs", o.name}), fd, fd);
             ::close(fd);
         }
     }
