@@ -48,7 +48,10 @@ def package_of(path):
 
 
 def libraries(program):
-    out = subprocess.run(["ldd", program], capture_output=True, text=True, check=True).stdout
+    r = subprocess.run(["ldd", program], capture_output=True, text=True)
+    if r.returncode != 0:
+        return []  # a static program ("not a dynamic executable")
+    out = r.stdout
     libs = []
     for line in out.splitlines():
         parts = line.split()
@@ -114,6 +117,8 @@ def main():
     ap.add_argument("--cmd", nargs=argparse.REMAINDER, default=[])
     ap.add_argument("--user", default="")
     ap.add_argument("--cache", default=os.environ.get("SWB_DEB_CACHE", ""))
+    ap.add_argument("--shell", default="dash",
+                    help="/bin/sh of the image: dash (its package added) or busybox (a link to /bin/busybox)")
     a = ap.parse_args()
     if not a.cache:
         a.cache = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".cache", "debs")
@@ -123,7 +128,8 @@ def main():
     packages.add(package_of(os.path.realpath(a.program)))  # a symlink's target may be another package's
     for lib in libraries(a.program):
         packages.add(package_of(lib))
-    packages.add("dash")  # /bin/sh for the entrypoint script
+    if a.shell == "dash":
+        packages.add("dash")  # /bin/sh for the entrypoint script
     packages = sorted(packages)
     debs = fetch_debs(packages, a.cache)
 
@@ -140,7 +146,11 @@ def main():
     # What maintainer scripts would have made and the image needs.
     os.makedirs(os.path.join(base, "bin"), exist_ok=True)
     sh = os.path.join(base, "bin", "sh")
-    if not os.path.lexists(sh):
+    if os.path.lexists(sh):
+        os.remove(sh)
+    if a.shell == "busybox":
+        os.symlink("busybox", sh)
+    else:
         os.symlink("../usr/bin/dash" if os.path.exists(os.path.join(base, "usr/bin/dash")) else "dash", sh)
     for d in ("tmp", "proc", "dev", "sys", "etc", "data", "usr/local/bin"):
         os.makedirs(os.path.join(top, d), exist_ok=True)
