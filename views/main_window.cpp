@@ -145,6 +145,14 @@ MainWindow::MainWindow(QWidget* parent)
     newAnalysisAction->setStatusTip(tr("Trace a command line and/or analyze a binary into a new project"));
     connect(newAnalysisAction, &QAction::triggered, this, &MainWindow::showNewAnalysisDialog);
 
+    auto* imageAnalysisAction = new QAction(tr("New Analysis from Container &Image…"), this);
+    imageAnalysisAction->setObjectName(QStringLiteral("newImageAnalysisAction"));
+    imageAnalysisAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    imageAnalysisAction->setStatusTip(
+        tr("Analyze a container image (archive, OCI layout, root directory, engine image) and/or trace a "
+           "container of it under runc"));
+    connect(imageAnalysisAction, &QAction::triggered, this, &MainWindow::showNewImageAnalysisDialog);
+
     auto* validateAction =
         new QAction(QIcon::fromTheme(QStringLiteral("system-run")), tr("&Validate in Complain Mode…"), this);
     validateAction->setObjectName(QStringLiteral("validateAction"));
@@ -155,6 +163,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     auto* fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(newAnalysisAction);
+    fileMenu->addAction(imageAnalysisAction);
     fileMenu->addAction(openAction);
     recentMenu_ = fileMenu->addMenu(tr("Open &Recent"));
     recentMenu_->setObjectName(QStringLiteral("recentMenu"));
@@ -321,8 +330,7 @@ bool MainWindow::openProfile(const QString& path) {
     return opened(view, absolutePath);
 }
 
-NewAnalysisDialog* MainWindow::showNewAnalysisDialog() {
-    auto* dialog = new NewAnalysisDialog(this);
+void MainWindow::openWhenFinished(JobDialog* dialog) {
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QString project = dialog->resultPath();
@@ -333,6 +341,17 @@ NewAnalysisDialog* MainWindow::showNewAnalysisDialog() {
         }
     });
     dialog->open();
+}
+
+NewAnalysisDialog* MainWindow::showNewAnalysisDialog() {
+    auto* dialog = new NewAnalysisDialog(this);
+    openWhenFinished(dialog);
+    return dialog;
+}
+
+NewImageAnalysisDialog* MainWindow::showNewImageAnalysisDialog() {
+    auto* dialog = new NewImageAnalysisDialog(this);
+    openWhenFinished(dialog);
     return dialog;
 }
 

@@ -15,6 +15,8 @@ class QUndoGroup;
 namespace swb {
 
 class NewAnalysisDialog;
+class NewImageAnalysisDialog;
+class JobDialog;
 class TraceView;
 class ValidateDialog;
 class WorkbenchView;
@@ -47,6 +49,8 @@ public:
 
     // File › New Analysis…: a window-modal dialog; the project it makes opens in a workbench tab.
     NewAnalysisDialog* showNewAnalysisDialog();
+    // File › New Analysis from Container Image…, the same way.
+    NewImageAnalysisDialog* showNewImageAnalysisDialog();
     // Review › Validate in Complain Mode… on the current workbench; nullptr when there is none.
     ValidateDialog* showValidateDialog();
 
@@ -81,6 +85,8 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    // Opens the project a New Analysis dialog made when it finishes (the dialog deletes itself).
+    void openWhenFinished(JobDialog* dialog);
     bool openWorkbench(const QString& path, bool isProject);
     // The common ends of the open* functions: a failure reported everywhere (returns false); a new
     // tab named by the file; a tab made current and the file remembered (returns true).

@@ -753,6 +753,17 @@ QString WorkbenchView::inputsText() const {
         parts << (a == 1 ? tr("1 analysis (%1 modules)") : tr("%2 analyses (%1 modules)").arg(a))
                      .arg(locale.toString(qulonglong(modules)));
     QString text = parts.join(QStringLiteral(", "));
+    if (const auto& image = session_->project().image; !image.source.empty()) {
+        // The image the evidence comes from, by its config digest (what the engine calls its ID).
+        QString id =
+            QString::fromStdString(image.configDigest.empty() ? image.manifestDigest : image.configDigest);
+        if (id.startsWith(QStringLiteral("sha256:")))
+            id = id.mid(7, 12);
+        text += tr(" · image %1%2%3")
+                    .arg(QString::fromStdString(image.source))
+                    .arg(id.isEmpty() ? QString() : QStringLiteral(" (") + id + QLatin1Char(')'))
+                    .arg(image.mode == "container-wide" ? tr(", container-wide") : QString());
+    }
     if (!session_->traces().empty()) {
         const qint64 ns = session_->boundaryNs();
         text += tr(" · boundary %1").arg(QString::fromStdString(session_->project().boundary.toString()));

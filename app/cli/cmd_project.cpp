@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "image/image.h"
 #include "profile/project.h"
 #include "util/error.h"
 #include "util/file_kind.h"
@@ -17,6 +18,8 @@ struct ProjectArgs {
     std::string boundary = "auto";
     std::string transition;
     std::string program;
+    std::string image;
+    bool containerWide = false;
     std::vector<std::string> inputs;
 };
 
@@ -26,6 +29,19 @@ int createProject(const ProjectArgs& a) {
     p.boundary = Boundary::parse(a.boundary);
     p.transition = a.transition;
     p.program = a.program;
+    if (!a.image.empty()) {
+        // What the inputs were made from: its digests, so that a review names the exact image.
+        const Image image = openImage(a.image);
+        p.image.source = a.image;
+        p.image.kind = image.kindName();
+        p.image.manifestDigest = image.manifestDigest;
+        p.image.configDigest = image.configDigest;
+        p.image.entrypoint = image.config.entrypoint;
+        p.image.entrypoint.insert(p.image.entrypoint.end(), image.config.cmd.begin(), image.config.cmd.end());
+        p.image.mode = a.containerWide ? "container-wide" : "application";
+    } else if (a.containerWide) {
+        throw Error("--container-wide describes an --image");
+    }
     for (const auto& in : a.inputs) {
         const std::string abs = std::filesystem::absolute(in).lexically_normal().string();
         switch (detectFileKind(in)) {
@@ -43,7 +59,12 @@ int createProject(const ProjectArgs& a) {
         throw Error(a.output + ": exists; a project is never overwritten by swb project create");
     writeProject(p, a.output);
     std::cerr << "swb: wrote " << a.output << ": " << p.traces.size() << " trace(s), " << p.analyses.size()
-              << " analysis(es), boundary " << p.boundary.toString() << "\n";
+              << " analysis(es), boundary " << p.boundary.toString();
+    if (!p.image.source.empty())
+        std::cerr << ", image " << p.image.source
+                  << (p.image.configDigest.empty() ? std::string()
+                                                   : " (config " + p.image.configDigest + ")");
+    std::cerr << "\n";
     return 0;
 }
 
@@ -100,6 +121,11 @@ void addProjectCommands(CLI::App& app, Context& ctx) {
     create->add_option("--boundary", pa->boundary, "Phase boundary: auto (default), none, 12.5s, #4711");
     create->add_option("--transition", pa->transition, "Static transition function");
     create->add_option("--program", pa->program, "The program the evidence describes (informational)");
+    create->add_option("--image", pa->image,
+                       "The container image the inputs come from (recorded with its digests; oci:DIR, "
+                       "docker-archive:FILE, docker:NAME, ...)");
+    create->add_flag("--container-wide", pa->containerWide,
+                     "With --image: the analyses are of every executable (swb analyze --container-wide)");
     create->add_option("INPUT", pa->inputs, "Trace and analysis files")->required();
     create->final_callback([pa, &ctx] { ctx.exitCode = createProject(*pa); });
 

@@ -45,6 +45,21 @@ bool isExecutableFile(const std::string& rootfs, const std::string& path) {
     return ok;
 }
 
+// Whether two image paths name the same file (symlinks resolved inside ROOTFS).
+bool sameFileInImage(const std::string& rootfs, const std::string& a, const std::string& b) {
+    const int fa = openInImage(rootfs, a);
+    const int fb = openInImage(rootfs, b);
+    struct stat sa {
+    }, sb{};
+    const bool same = fa >= 0 && fb >= 0 && ::fstat(fa, &sa) == 0 && ::fstat(fb, &sb) == 0 &&
+                      sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (fa >= 0)
+        ::close(fa);
+    if (fb >= 0)
+        ::close(fb);
+    return same;
+}
+
 std::string readHead(const std::string& rootfs, const std::string& path, std::size_t limit) {
     const int fd = openInImage(rootfs, path);
     if (fd < 0)
@@ -164,6 +179,9 @@ ImageEntrypoint resolveEntrypoint(const ImageConfig& config, const std::string& 
         if (head.starts_with("\x7f"
                              "ELF")) {
             out.analyze = current;
+            // An interpreter that is the program itself (/bin/sh -> busybox) needs no second analysis.
+            std::erase_if(out.interpreters,
+                          [&](const std::string& i) { return sameFileInImage(rootfs, i, current); });
             return out;
         }
         if (!head.starts_with("#!"))

@@ -145,6 +145,13 @@ std::string serializeProject(const Project& p, const std::string& path) {
     inputs["program"] = p.program;
     inputs["rootfs"] = relativeTo(p.rootfs, base);
     j["inputs"] = inputs;
+    if (!p.image.source.empty())
+        j["image"] = {{"source", p.image.source},
+                      {"kind", p.image.kind},
+                      {"manifestDigest", p.image.manifestDigest},
+                      {"configDigest", p.image.configDigest},
+                      {"entrypoint", p.image.entrypoint},
+                      {"mode", p.image.mode}};
     j["phase"] = {{"boundary", p.boundary.toString()}, {"transition", p.transition}};
     json review = json::array();
     for (const auto& d : p.decisions)
@@ -210,6 +217,21 @@ Project parseProject(std::string_view text, const std::string& path) {
             p.analyses.push_back(absoluteFrom(a, base));
         p.program = r.string(in, "program", "inputs");
         p.rootfs = absoluteFrom(r.string(in, "rootfs", "inputs"), base);
+    }
+    if (j.contains("image")) {
+        const json& im = j["image"];
+        if (!im.is_object())
+            r.fail("image", "expected an object");
+        p.image.source = r.string(im, "source", "image", true);
+        p.image.kind = r.string(im, "kind", "image");
+        p.image.manifestDigest = r.string(im, "manifestDigest", "image");
+        p.image.configDigest = r.string(im, "configDigest", "image");
+        p.image.entrypoint = r.strings(im, "entrypoint", "image");
+        p.image.mode = r.string(im, "mode", "image");
+        for (const std::string* d : {&p.image.manifestDigest, &p.image.configDigest})
+            if (!d->empty() && !(d->starts_with("sha256:") && d->size() == 71 &&
+                                 d->find_first_not_of("0123456789abcdef", 7) == std::string::npos))
+                r.fail("image", "'" + *d + "' is not a sha256 digest");
     }
     if (j.contains("phase")) {
         const json& ph = j["phase"];

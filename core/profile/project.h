@@ -34,6 +34,18 @@ struct Project {
     std::string program; // the program the inputs describe (informational)
     std::string rootfs;  // for runc validation, empty when none
 
+    // The container image the inputs come from (File › New Analysis from Container Image, swb
+    // project create --image): empty source when none. Informational, and what validation runs.
+    struct ImageInfo {
+        std::string source;         // as given: "oci:/path", "docker:redis:7", ...
+        std::string kind;           // "oci", "docker-archive", "dir"
+        std::string manifestDigest; // "sha256:..." (empty for a directory)
+        std::string configDigest;
+        std::vector<std::string> entrypoint; // Entrypoint + Cmd
+        std::string mode;                    // "application" or "container-wide"
+        bool operator==(const ImageInfo&) const = default;
+    } image;
+
     Boundary boundary{Boundary::Kind::Auto};
     std::string transition; // static transition function, empty when none
 

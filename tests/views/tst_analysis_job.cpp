@@ -21,7 +21,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <QStandardPaths>
+
 #include <sys/syscall.h>
+#include <unistd.h>
 
 using namespace swb;
 
@@ -134,6 +137,82 @@ private slots:
         QVERIFY(write->second.statics.has_value()); // and found statically
         QCOMPARE(wb->timeline()->timelineView()->lanes().trace().get(),
                  wb->session()->traces().front().get());
+    }
+
+    // File › New Analysis from Container Image: a busybox-static image from Debian's package (httpd
+    // behind an entrypoint script), inspected in the dialog, analyzed, and, as root, run under runc
+    // with curl as its client; the project records the image and opens.
+    void imageAnalysisMakesAProjectThatOpens() {
+        QTemporaryDir dir;
+        const QString imageDir = dir.filePath(QStringLiteral("image"));
+        QProcess build;
+        build.start(QStringLiteral("python3"),
+                    {QStringLiteral(SWB_SOURCE_DIR "/tests/images/debian_image.py"), imageDir,
+                     QStringLiteral("--name"), QStringLiteral("swb-test/busybox:1"),
+                     QStringLiteral("--program"), QStringLiteral("/bin/busybox"), QStringLiteral("--package"),
+                     QStringLiteral("busybox-static"), QStringLiteral("--shell"), QStringLiteral("busybox"),
+                     QStringLiteral("--port"), QStringLiteral("17431"), QStringLiteral("--cmd"),
+                     QStringLiteral("httpd"), QStringLiteral("-f"), QStringLiteral("-p"),
+                     QStringLiteral("17431"), QStringLiteral("-h"), QStringLiteral("/tmp")});
+        QVERIFY(build.waitForFinished(300'000));
+        QVERIFY2(build.exitCode() == 0, build.readAllStandardError().constData());
+        const QString image = QStringLiteral("oci:") + imageDir + QStringLiteral("/oci");
+
+        // A missing image is named before anything runs.
+        NewAnalysisRequest bad;
+        bad.image = dir.filePath(QStringLiteral("nope.tar"));
+        bad.name = QStringLiteral("nope");
+        bad.directory = dir.path();
+        QVERIFY2(bad.problem().contains(QStringLiteral("no such image")), qPrintable(bad.problem()));
+
+        MainWindow window;
+        window.setMessageBoxesEnabled(false);
+        NewImageAnalysisDialog* dialog = window.showNewImageAnalysisDialog();
+        QVERIFY(dialog);
+        NewAnalysisRequest r;
+        r.image = image;
+        r.name = QStringLiteral("busybox-httpd");
+        r.directory = dir.filePath(QStringLiteral("projects"));
+        const bool root =
+            ::geteuid() == 0 && !QStandardPaths::findExecutable(QStringLiteral("runc")).isEmpty();
+        r.runImage = root;
+        r.client = {QStringLiteral("sh"), QStringLiteral("-c"),
+                    QStringLiteral("curl -s -o /dev/null http://127.0.0.1:17431/; curl -s -o /dev/null "
+                                   "http://127.0.0.1:17431/missing; true")};
+        dialog->setRequest(r);
+        QVERIFY(dialog->inspect());
+        QVERIFY2(dialog->inspection().contains(QStringLiteral("Entrypoint: docker-entrypoint.sh")),
+                 qPrintable(dialog->inspection()));
+        QVERIFY2(dialog->inspection().contains(QStringLiteral("17431/tcp")),
+                 qPrintable(dialog->inspection()));
+        QSignalSpy loaded(&window, &MainWindow::traceLoaded);
+        QSignalSpy failed(dialog->job(), &AnalysisJob::failed);
+        QVERIFY2(dialog->start(), qPrintable(dialog->progressPane()->errorLabel()->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 1 || failed.count() == 1, 180'000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+
+        const Project p = readProject(r.projectPath().toStdString());
+        QCOMPARE(p.image.source, image.toStdString());
+        QCOMPARE(p.image.kind, std::string("oci"));
+        QVERIFY(p.image.configDigest.starts_with("sha256:"));
+        QCOMPARE(p.image.mode, std::string("application"));
+        QCOMPARE(p.analyses.size(), std::size_t(1)); // busybox is also its own shell
+        QCOMPARE(p.program, std::string("/bin/busybox"));
+        QCOMPARE(p.traces.size(), std::size_t(root ? 1 : 0));
+        WorkbenchView* wb = window.currentWorkbench();
+        QVERIFY(wb);
+        QVERIFY2(wb->inputsText().contains(QStringLiteral("image oci:")), qPrintable(wb->inputsText()));
+        if (root) {
+            // The container's httpd served the client: its accept and the write of the response.
+            const auto& ev = wb->session()->evidence().bySyscall;
+            for (long nr : {long(SYS_accept), long(SYS_bind), long(SYS_listen)}) {
+                const auto it = ev.find(static_cast<int>(nr));
+                QVERIFY2(it != ev.end() && it->second.seenDynamically(), qPrintable(QString::number(nr)));
+            }
+            // Nothing of runc's own setup is the program's.
+            QVERIFY(ev.find(SYS_pivot_root) == ev.end() ||
+                    !ev.find(SYS_pivot_root)->second.seenDynamically());
+        }
     }
 
     // The analyzer refuses a file: the dialog shows its message, stays open, and nothing is left.

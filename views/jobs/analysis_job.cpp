@@ -1,6 +1,10 @@
 #include "jobs/analysis_job.h"
 
+#include "enforce/container_run.h"
+#include "enforce/oci_bundle.h"
 #include "enforce/validator.h"
+#include "image/entrypoint.h"
+#include "image/image.h"
 #include "profile/project.h"
 #include "static/analysis_file.h"
 #include "static/analyzer.h"
@@ -15,7 +19,9 @@
 #include <QPointer>
 
 #include <csignal>
+#include <cstdlib>
 #include <thread>
+#include <unistd.h>
 
 namespace swb {
 
@@ -69,23 +75,78 @@ QString NewAnalysisRequest::analysisPath() const {
     return QDir(directory).filePath(name + QStringLiteral(".swbanalysis"));
 }
 
-QString NewAnalysisRequest::problem() const {
-    if (command.isEmpty() && binary.isEmpty())
-        return QObject::tr("Nothing to do: give a command line to trace, a binary to analyze, or both.");
+QString NewAnalysisRequest::analysesDirectory() const {
+    return QDir(directory).filePath(name + QStringLiteral(".analyses"));
+}
+
+namespace {
+
+// What is wrong with the name and directory, and the files a new analysis would overwrite.
+QString placeProblem(const QString& name, const QString& directory, const QStringList& files) {
     if (name.isEmpty() || name.contains(QLatin1Char('/')))
         return QObject::tr("The project name must be a file name (no '/').");
     if (directory.isEmpty())
         return QObject::tr("Choose a directory for the project's files.");
     QStringList existing;
-    for (const QString& f :
-         {projectPath(), command.isEmpty() ? QString() : tracePath(),
-          command.isEmpty() ? QString() : outputPath(), binary.isEmpty() ? QString() : analysisPath()})
+    for (const QString& f : files)
         if (!f.isEmpty() && QFileInfo::exists(f))
             existing << f;
     if (!existing.isEmpty())
         return QObject::tr("%1 exists; a new analysis never overwrites a file. Choose another name or "
                            "directory.")
             .arg(existing.join(QStringLiteral(", ")));
+    return {};
+}
+
+} // namespace
+
+QString NewAnalysisRequest::problem() const {
+    if (!image.isEmpty()) {
+        if (!analyzeImage && !runImage)
+            return QObject::tr("Nothing to do: analyze the image, run it, or both.");
+        if (const QString p = placeProblem(name, directory,
+                                           {projectPath(), runImage ? tracePath() : QString(),
+                                            runImage ? outputPath() : QString(),
+                                            analyzeImage && !containerWide ? analysisPath() : QString(),
+                                            analyzeImage && containerWide ? analysesDirectory() : QString()});
+            !p.isEmpty())
+            return p;
+        const bool engine =
+            image.startsWith(QStringLiteral("docker:")) || image.startsWith(QStringLiteral("podman:"));
+        if (!engine) {
+            QString path = image;
+            for (const QString& prefix : {QStringLiteral("oci:"), QStringLiteral("docker-archive:"),
+                                          QStringLiteral("oci-archive:"), QStringLiteral("dir:")})
+                if (path.startsWith(prefix))
+                    path = path.mid(prefix.size());
+            if (!QFileInfo::exists(path))
+                return QObject::tr("%1: no such image (an archive, an OCI layout or a root directory)")
+                    .arg(path);
+        }
+        if (runImage) {
+            if (::geteuid() != 0)
+                return QObject::tr("Running an image needs root: runc creates the container's namespaces and "
+                                   "mounts. Analyze it only, or start the workbench as root.");
+            if (!findRunc())
+                return QObject::tr("Running an image needs runc (Debian package runc).");
+            if (!client.isEmpty()) {
+                try {
+                    Tracer::resolveProgram(client.front().toStdString());
+                } catch (const Error& e) {
+                    return QObject::tr("Client: %1").arg(QString::fromStdString(e.what()));
+                }
+            }
+        }
+        return {};
+    }
+    if (command.isEmpty() && binary.isEmpty())
+        return QObject::tr("Nothing to do: give a command line to trace, a binary to analyze, or both.");
+    if (const QString p = placeProblem(name, directory,
+                                       {projectPath(), command.isEmpty() ? QString() : tracePath(),
+                                        command.isEmpty() ? QString() : outputPath(),
+                                        binary.isEmpty() ? QString() : analysisPath()});
+        !p.isEmpty())
+        return p;
     if (!command.isEmpty()) {
         try {
             Tracer::resolveProgram(command.front().toStdString());
@@ -159,16 +220,19 @@ void AnalysisJob::setStage(const QString& stage, int done, int total) {
     });
 }
 
-void AnalysisJob::setActive(Tracer* tracer, Validator* validator) {
+void AnalysisJob::setActive(Tracer* tracer, Validator* validator, ContainerRun* run) {
     std::lock_guard lock(activeMutex_);
     tracer_ = tracer;
     validator_ = validator;
+    containerRun_ = run;
     // A stop that came before the program started reaches it now.
     if (stopProgram_ || cancel_) {
         if (tracer_)
             tracer_->requestStop(SIGTERM);
         if (validator_)
             validator_->requestStop(SIGTERM);
+        if (containerRun_)
+            containerRun_->requestStop();
     }
 }
 
@@ -179,6 +243,8 @@ void AnalysisJob::stopProgram() {
         tracer_->requestStop(SIGTERM);
     if (validator_)
         validator_->requestStop(SIGTERM);
+    if (containerRun_)
+        containerRun_->requestStop();
 }
 
 void AnalysisJob::cancel() {
@@ -187,6 +253,10 @@ void AnalysisJob::cancel() {
 }
 
 void AnalysisJob::runNewAnalysis(const NewAnalysisRequest& r) {
+    if (!r.image.isEmpty()) {
+        runImageAnalysis(r);
+        return;
+    }
     if (const QString problem = r.problem(); !problem.isEmpty())
         throw Error(problem.toStdString());
     if (!QDir().mkpath(r.directory))
@@ -269,6 +339,175 @@ void AnalysisJob::runNewAnalysis(const NewAnalysisRequest& r) {
         writeProject(project, local(r.projectPath()));
     } catch (...) {
         removeWritten();
+        throw;
+    }
+    const QString path = r.projectPath();
+    const QString text = report.join(QLatin1Char('\n'));
+    post([this, path, text] {
+        running_ = false;
+        emit finished(path, text);
+    });
+}
+
+void AnalysisJob::runImageAnalysis(const NewAnalysisRequest& r) {
+    if (const QString problem = r.problem(); !problem.isEmpty())
+        throw Error(problem.toStdString());
+    if (!QDir().mkpath(r.directory))
+        throw Error(local(r.directory) + ": cannot create the directory");
+    QStringList written; // removed again when the job is cancelled or fails
+    QStringList report;
+    try {
+        setStage(tr("Opening and unpacking %1").arg(r.image));
+        const ImageRoot root = unpackToScratch(r.image.toStdString());
+        if (cancel_)
+            throw Cancelled();
+        const Image& image = root.image;
+        Project project;
+        project.name = r.name.toStdString();
+        project.image.source = r.image.toStdString();
+        project.image.kind = image.kindName();
+        project.image.manifestDigest = image.manifestDigest;
+        project.image.configDigest = image.configDigest;
+        project.image.entrypoint = image.config.entrypoint;
+        project.image.entrypoint.insert(project.image.entrypoint.end(), image.config.cmd.begin(),
+                                        image.config.cmd.end());
+        project.image.mode = r.containerWide ? "container-wide" : "application";
+        report << tr("%1: %2 layer(s), %3 files unpacked")
+                      .arg(r.image)
+                      .arg(image.layers.size())
+                      .arg(root.report.files);
+        if (r.analyzeImage) {
+            // The programs the container runs: the entrypoint's (and the shells of its scripts), or
+            // every executable of the image.
+            std::vector<std::pair<std::string, QString>> programs; // image path, analysis file
+            if (r.containerWide) {
+                if (!QDir().mkpath(r.analysesDirectory()))
+                    throw Error(local(r.analysesDirectory()) + ": cannot create the directory");
+                written << r.analysesDirectory();
+                for (const std::string& prog : imageExecutables(root.rootfs)) {
+                    QString file = QString::fromStdString(prog.substr(1));
+                    file.replace(QLatin1Char('/'), QLatin1Char('_'));
+                    programs.emplace_back(
+                        prog, QDir(r.analysesDirectory()).filePath(file + QStringLiteral(".swbanalysis")));
+                }
+                if (programs.empty())
+                    throw Error(r.image.toStdString() + ": no ELF executables in the image");
+            } else {
+                const ImageEntrypoint entry = resolveEntrypoint(image.config, root.rootfs);
+                for (const auto& step : entry.chain)
+                    report << tr("Entrypoint: %1").arg(QString::fromStdString(step));
+                for (const auto& w : entry.warnings)
+                    report << tr("Warning: %1").arg(QString::fromStdString(w));
+                programs.emplace_back(entry.analyze, r.analysisPath());
+                for (const std::string& interp : entry.interpreters)
+                    if (interp != entry.analyze)
+                        programs.emplace_back(
+                            interp, QDir(r.directory)
+                                        .filePath(r.name + QStringLiteral(".via-") +
+                                                  QFileInfo(QString::fromStdString(interp)).fileName() +
+                                                  QStringLiteral(".swbanalysis")));
+            }
+            for (std::size_t i = 0; i < programs.size(); ++i) {
+                const auto& [prog, file] = programs[i];
+                if (QFileInfo::exists(file))
+                    throw Error(local(file) + ": exists; a new analysis never overwrites a file");
+                setStage(tr("Analyzing %1 in the image (%2 of %3)")
+                             .arg(QString::fromStdString(prog))
+                             .arg(i + 1)
+                             .arg(programs.size()),
+                         static_cast<int>(i), static_cast<int>(programs.size()));
+                AnalyzeOptions opts;
+                opts.program = prog;
+                opts.rootfs = root.rootfs;
+                opts.useCache = r.useCache;
+                opts.threads = std::max(1u, std::thread::hardware_concurrency());
+                opts.cancelled = [this] {
+                    return cancel_.load();
+                };
+                const CallGraph graph = analyzeProgram(opts);
+                if (cancel_)
+                    throw Cancelled();
+                written << file;
+                writeAnalysisFile(graph, local(file));
+                project.analyses.push_back(local(QFileInfo(file).absoluteFilePath()));
+                if (project.program.empty())
+                    project.program = prog;
+                if (!r.containerWide)
+                    report << tr("%1: %2 syscalls reachable in %3 modules → %4")
+                                  .arg(QString::fromStdString(prog))
+                                  .arg(graph.syscalls().size())
+                                  .arg(graph.modules.size())
+                                  .arg(file);
+            }
+            if (r.containerWide)
+                report << tr("Container-wide: %1 executables analyzed → %2")
+                              .arg(programs.size())
+                              .arg(r.analysesDirectory());
+        }
+        if (r.runImage) {
+            setStage(tr("Running the image under runc — stop the program when its workload is done"));
+            BundleOptions bundle = imageBundle(root);
+            bundle.networkNamespace = !r.hostNetwork;
+            const QString bundleDir = QDir(r.directory).filePath(r.name + QStringLiteral(".bundle-partial"));
+            written << bundleDir;
+            writeOciBundle(local(bundleDir), bundle);
+            ContainerRunOptions co;
+            co.bundleDir = local(bundleDir);
+            co.rootfs = root.rootfs;
+            co.id = "swb-gui-" + std::to_string(::getpid());
+            co.client = localList(r.client);
+            if (!r.client.isEmpty())
+                for (const std::string& port : image.config.exposedPorts)
+                    if (port.ends_with("/tcp") || port.find('/') == std::string::npos) {
+                        co.waitPort = std::atoi(port.c_str());
+                        break;
+                    }
+            co.duration = r.duration;
+            co.outputFile = local(r.outputPath());
+            co.clientOutputFile = local(r.outputPath()); // both logs in one file, in time order
+            co.traceCommand = bundle.args;
+            written << r.tracePath() << r.tracePath() + QStringLiteral(".partial") << r.outputPath();
+            ContainerRunResult result;
+            {
+                TraceFileWriter writer(local(r.tracePath()));
+                ContainerRun run(co, writer);
+                setActive(nullptr, nullptr, &run);
+                try {
+                    result = run.run();
+                } catch (...) {
+                    setActive(nullptr, nullptr, nullptr);
+                    throw;
+                }
+                setActive(nullptr, nullptr, nullptr);
+            }
+            QDir(bundleDir).removeRecursively();
+            written.removeAll(bundleDir);
+            if (cancel_)
+                throw Cancelled();
+            if (!result.tracer.execSeen)
+                throw Error("the container never ran its program (runc: " + result.runtimeErrors + ")");
+            report << tr("Traced %1 syscalls of the container in %2 process(es) (container %3%4%5) → %6; its "
+                         "output → %7")
+                          .arg(result.tracer.events)
+                          .arg(result.tracer.processes)
+                          .arg(exitText(result.tracer.exitStatus))
+                          .arg(result.stoppedByUs ? tr(", stopped by the workbench") : QString())
+                          .arg(r.client.isEmpty() ? QString()
+                                                  : tr(", client %1").arg(exitText(result.clientStatus)))
+                          .arg(r.tracePath(), r.outputPath());
+            project.traces.push_back(local(QFileInfo(r.tracePath()).absoluteFilePath()));
+        }
+        if (cancel_)
+            throw Cancelled();
+        written << r.projectPath();
+        writeProject(project, local(r.projectPath()));
+    } catch (...) {
+        for (const QString& f : written) {
+            if (QFileInfo(f).isDir())
+                QDir(f).removeRecursively();
+            else
+                QFile::remove(f);
+        }
         throw;
     }
     const QString path = r.projectPath();

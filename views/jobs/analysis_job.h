@@ -14,6 +14,7 @@
 
 namespace swb {
 
+class ContainerRun;
 class Tracer;
 class Validator;
 
@@ -33,10 +34,22 @@ struct NewAnalysisRequest {
     QString rootfs;       // analyze inside this root directory; empty: /
     bool useCache = true; // the per-module analysis cache
 
+    // A container image instead of a command line and a binary (File › New Analysis from Container
+    // Image): unpacked into a scratch root, its programs analyzed (the entrypoint and the shells of
+    // its scripts, or every executable), and when asked run under runc and traced from its exec.
+    QString image;              // oci:DIR, docker-archive:FILE, dir:ROOTFS, docker:NAME or a path
+    bool containerWide = false; // analyze every executable (NAME.analyses/) instead of the entrypoint's
+    bool analyzeImage = true;
+    bool runImage = false; // run a container under runc with the tracer (root)
+    QStringList client;    // run beside it in its network namespace; empty: until Stop Program
+    double duration = 0;   // seconds, then the container is stopped; 0: no limit
+    bool hostNetwork = false;
+
     QString projectPath() const;
     QString tracePath() const;
     QString analysisPath() const;
-    QString outputPath() const; // NAME.log: the traced program's stdout and stderr
+    QString outputPath() const;        // NAME.log: the traced program's stdout and stderr
+    QString analysesDirectory() const; // NAME.analyses: the container-wide analyses
     // Empty when the request can run; otherwise what is wrong with it (nothing to do, no name, a
     // file that would be overwritten, a program that is not found).
     QString problem() const;
@@ -82,11 +95,12 @@ signals:
 private:
     void launch(std::function<void()> work);
     void runNewAnalysis(const NewAnalysisRequest& r);
+    void runImageAnalysis(const NewAnalysisRequest& r);
     void runValidation(const ValidationRequest& r);
     void post(std::function<void()> f);
     void setStage(const QString& stage, int done = 0, int total = 0);
     // Registers the running tracer or validator so that stopProgram/cancel can reach it.
-    void setActive(Tracer* tracer, Validator* validator);
+    void setActive(Tracer* tracer, Validator* validator, ContainerRun* run = nullptr);
 
     std::thread thread_;
     bool running_ = false;
@@ -95,6 +109,7 @@ private:
     std::mutex activeMutex_;
     Tracer* tracer_ = nullptr;
     Validator* validator_ = nullptr;
+    ContainerRun* containerRun_ = nullptr;
 };
 
 } // namespace swb

@@ -1,5 +1,7 @@
 #include "jobs/job_dialogs.h"
 
+#include "image/entrypoint.h"
+#include "image/image.h"
 #include "trace/tracer.h"
 #include "util/error.h"
 
@@ -21,6 +23,8 @@
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QVBoxLayout>
+
+#include <unistd.h>
 
 namespace swb {
 
@@ -45,6 +49,16 @@ QWidget* withBrowse(QLineEdit* edit, bool directory, const QString& title, QWidg
     });
     layout->addWidget(browse);
     return row;
+}
+
+// Where the last new project went, else Documents/Seccomp Workbench.
+QString lastProjectDirectory() {
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    return settings()
+        .value(QStringLiteral("newAnalysis/directory"),
+               QDir(documents.isEmpty() ? QDir::homePath() : documents)
+                   .filePath(QStringLiteral("Seccomp Workbench")))
+        .toString();
 }
 
 } // namespace
@@ -210,12 +224,7 @@ NewAnalysisDialog::NewAnalysisDialog(QWidget* parent)
     trace_->setChecked(true);
     analyze_->setChecked(true);
     cache_->setChecked(true);
-    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    directory_->setText(settings()
-                            .value(QStringLiteral("newAnalysis/directory"),
-                                   QDir(documents.isEmpty() ? QDir::homePath() : documents)
-                                       .filePath(QStringLiteral("Seccomp Workbench")))
-                            .toString());
+    directory_->setText(lastProjectDirectory());
 
     auto* form = new QWidget(this);
     auto* layout = new QFormLayout(form);
@@ -298,6 +307,228 @@ void NewAnalysisDialog::setRequest(const NewAnalysisRequest& r) {
 
 QString NewAnalysisDialog::startJob() {
     const NewAnalysisRequest r = request();
+    if (QString problem = r.problem(); !problem.isEmpty())
+        return problem;
+    settings().setValue(QStringLiteral("newAnalysis/directory"), r.directory);
+    job()->startNewAnalysis(r);
+    return {};
+}
+
+NewImageAnalysisDialog::NewImageAnalysisDialog(QWidget* parent)
+    : JobDialog(tr("New Analysis from Container Image"), parent)
+    , image_(new QLineEdit(this))
+    , details_(new QLabel(this))
+    , mode_(new QComboBox(this))
+    , analyze_(new QCheckBox(tr("Analyze the image's programs statically"), this))
+    , run_(new QCheckBox(tr("Run a container of it under runc and trace it (root)"), this))
+    , client_(new QLineEdit(this))
+    , duration_(new QLineEdit(this))
+    , network_(new QComboBox(this))
+    , name_(new QLineEdit(this))
+    , directory_(new QLineEdit(this))
+    , cache_(
+          new QCheckBox(tr("Use the per-library analysis cache (shared by build-id across images)"), this)) {
+    setObjectName(QStringLiteral("newImageAnalysisDialog"));
+    image_->setObjectName(QStringLiteral("imageSource"));
+    image_->setPlaceholderText(tr("redis.tar, oci:layout-dir, dir:rootfs, docker:redis:7"));
+    details_->setObjectName(QStringLiteral("imageDetails"));
+    details_->setWordWrap(true);
+    details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    details_->setText(tr("Choose an image: its layers, config and entrypoint are shown here."));
+    mode_->setObjectName(QStringLiteral("imageMode"));
+    mode_->addItem(tr("Application-specific: the entrypoint's program and the shells of its scripts"),
+                   QStringLiteral("application"));
+    mode_->addItem(tr("Container-wide: every executable of the image"), QStringLiteral("container-wide"));
+    analyze_->setObjectName(QStringLiteral("imageAnalyze"));
+    run_->setObjectName(QStringLiteral("imageRun"));
+    client_->setObjectName(QStringLiteral("imageClient"));
+    client_->setPlaceholderText(
+        tr("a client run in the container's network, e.g. redis-benchmark -q -n 5000"));
+    duration_->setObjectName(QStringLiteral("imageDuration"));
+    duration_->setPlaceholderText(tr("seconds (empty: until the client ends or Stop Program)"));
+    network_->setObjectName(QStringLiteral("imageNetwork"));
+    network_->addItem(tr("Its own network namespace, loopback only"), QStringLiteral("none"));
+    network_->addItem(tr("The host's network"), QStringLiteral("host"));
+    name_->setObjectName(QStringLiteral("imageProjectName"));
+    directory_->setObjectName(QStringLiteral("imageDirectory"));
+    analyze_->setChecked(true);
+    cache_->setChecked(true);
+    const bool root = ::geteuid() == 0;
+    run_->setChecked(root);
+    run_->setEnabled(root);
+    if (!root)
+        run_->setToolTip(tr("runc needs root: start the workbench as root to run images"));
+    directory_->setText(lastProjectDirectory());
+
+    auto* form = new QWidget(this);
+    auto* layout = new QFormLayout(form);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* imageRow = new QWidget(form);
+    auto* imageLayout = new QHBoxLayout(imageRow);
+    imageLayout->setContentsMargins(0, 0, 0, 0);
+    imageLayout->addWidget(image_, 1);
+    auto* file = new QPushButton(tr("Archive…"), imageRow);
+    auto* dir = new QPushButton(tr("Directory…"), imageRow);
+    auto* inspectButton = new QPushButton(tr("Inspect"), imageRow);
+    inspectButton->setObjectName(QStringLiteral("imageInspect"));
+    imageLayout->addWidget(file);
+    imageLayout->addWidget(dir);
+    imageLayout->addWidget(inspectButton);
+    connect(file, &QPushButton::clicked, this, [this] {
+        const QString chosen =
+            QFileDialog::getOpenFileName(this, tr("Image Archive"), image_->text(),
+                                         tr("Image archives (*.tar *.tar.gz *.tgz *.oci);;All files (*)"));
+        if (!chosen.isEmpty()) {
+            image_->setText(chosen);
+            inspect();
+        }
+    });
+    connect(dir, &QPushButton::clicked, this, [this] {
+        const QString chosen =
+            QFileDialog::getExistingDirectory(this, tr("OCI Layout or Root Directory"), image_->text());
+        if (!chosen.isEmpty()) {
+            image_->setText(chosen);
+            inspect();
+        }
+    });
+    connect(inspectButton, &QPushButton::clicked, this, [this] { inspect(); });
+    // An engine's image is read through `docker save` (slow): only on Inspect.
+    connect(image_, &QLineEdit::editingFinished, this, [this] {
+        const QString t = image_->text();
+        if (!t.isEmpty() && !t.startsWith(QStringLiteral("docker:")) &&
+            !t.startsWith(QStringLiteral("podman:")))
+            inspect();
+    });
+    layout->addRow(tr("Image:"), imageRow);
+    layout->addRow(QString(), details_);
+    layout->addRow(QString(), analyze_);
+    layout->addRow(tr("Mode:"), mode_);
+    layout->addRow(QString(), cache_);
+    layout->addRow(QString(), run_);
+    layout->addRow(tr("Client:"), client_);
+    layout->addRow(tr("Duration:"), duration_);
+    layout->addRow(tr("Network:"), network_);
+    layout->addRow(tr("Project name:"), name_);
+    layout->addRow(tr("Save in:"), withBrowse(directory_, true, tr("Project Directory"), form));
+    auto* hint =
+        new QLabel(tr("The image is unpacked into a scratch directory (removed afterwards); nothing is "
+                      "written outside it and the project directory. A run is traced from the exec of "
+                      "the container's program: runc's own setup is not the program's."),
+                   form);
+    hint->setWordWrap(true);
+    hint->setEnabled(false);
+    layout->addRow(hint);
+    setForm(form);
+    for (QWidget* w : {static_cast<QWidget*>(mode_), static_cast<QWidget*>(cache_)})
+        connect(analyze_, &QCheckBox::toggled, w, &QWidget::setEnabled);
+    for (QWidget* w : {static_cast<QWidget*>(client_), static_cast<QWidget*>(duration_),
+                       static_cast<QWidget*>(network_)}) {
+        w->setEnabled(run_->isChecked());
+        connect(run_, &QCheckBox::toggled, w, &QWidget::setEnabled);
+    }
+    resize(680, sizeHint().height());
+}
+
+bool NewImageAnalysisDialog::inspect() {
+    const QString spec = image_->text().trimmed();
+    if (spec.isEmpty())
+        return false;
+    try {
+        const Image image = openImage(QFile::encodeName(spec).toStdString());
+        const ImageConfig& c = image.config;
+        auto words = [](const std::vector<std::string>& v) {
+            QStringList out;
+            for (const auto& w : v)
+                out << (w.empty() || w.find(' ') != std::string::npos
+                            ? QStringLiteral("\"%1\"").arg(QString::fromStdString(w))
+                            : QString::fromStdString(w));
+            return out.join(QLatin1Char(' '));
+        };
+        QStringList lines;
+        lines << tr("%1 image, %2 layer(s)")
+                     .arg(QString::fromStdString(image.kindName()))
+                     .arg(image.layers.size());
+        if (!image.configDigest.empty())
+            lines << tr("Config %1").arg(QString::fromStdString(image.configDigest));
+        quint64 bytes = 0;
+        for (const auto& l : image.layers)
+            bytes += l.size;
+        if (!image.layers.empty())
+            lines << tr("Layers: %1 KiB in all").arg(bytes / 1024);
+        if (!c.entrypoint.empty() || !c.cmd.empty())
+            lines << tr("Entrypoint: %1   Cmd: %2").arg(words(c.entrypoint), words(c.cmd));
+        else if (image.kind != Image::Kind::Directory)
+            lines << tr("The image names no command.");
+        if (!c.user.empty() || !c.workingDir.empty())
+            lines << tr("User: %1   WorkingDir: %2")
+                         .arg(c.user.empty() ? QStringLiteral("root") : QString::fromStdString(c.user),
+                              c.workingDir.empty() ? QStringLiteral("/")
+                                                   : QString::fromStdString(c.workingDir));
+        if (!c.exposedPorts.empty())
+            lines << tr("Exposed: %1").arg(words(c.exposedPorts));
+        if (image.kind == Image::Kind::Directory)
+            lines << tr(
+                "A root directory has no config: only container-wide analysis applies, and it is not run.");
+        details_->setText(lines.join(QLatin1Char('\n')));
+        details_->setStyleSheet(QString());
+        if (image.kind == Image::Kind::Directory) {
+            mode_->setCurrentIndex(1);
+            run_->setChecked(false);
+        }
+        if (name_->text().isEmpty()) {
+            const auto title = c.labels.find("org.opencontainers.image.title");
+            QString n = title != c.labels.end()
+                            ? QString::fromStdString(title->second)
+                            : QFileInfo(spec.section(QLatin1Char(':'), -1)).completeBaseName();
+            n.replace(QLatin1Char('/'), QLatin1Char('-')).replace(QLatin1Char(':'), QLatin1Char('-'));
+            name_->setText(n);
+        }
+        return true;
+    } catch (const Error& e) {
+        details_->setText(QString::fromStdString(e.what()));
+        details_->setStyleSheet(QStringLiteral("color: palette(link-visited);"));
+        return false;
+    }
+}
+
+QString NewImageAnalysisDialog::inspection() const {
+    return details_->text();
+}
+
+NewAnalysisRequest NewImageAnalysisDialog::request() const {
+    NewAnalysisRequest r;
+    r.image = image_->text().trimmed();
+    r.analyzeImage = analyze_->isChecked();
+    r.containerWide = mode_->currentData().toString() == QStringLiteral("container-wide");
+    r.useCache = cache_->isChecked();
+    r.runImage = run_->isChecked();
+    r.client = QProcess::splitCommand(client_->text());
+    r.duration = duration_->text().trimmed().toDouble();
+    r.hostNetwork = network_->currentData().toString() == QStringLiteral("host");
+    r.name = name_->text().trimmed();
+    r.directory = directory_->text().trimmed();
+    return r;
+}
+
+void NewImageAnalysisDialog::setRequest(const NewAnalysisRequest& r) {
+    image_->setText(r.image);
+    analyze_->setChecked(r.analyzeImage);
+    mode_->setCurrentIndex(r.containerWide ? 1 : 0);
+    cache_->setChecked(r.useCache);
+    run_->setChecked(r.runImage);
+    client_->setText(joinCommand(r.client));
+    duration_->setText(r.duration > 0 ? QString::number(r.duration) : QString());
+    network_->setCurrentIndex(r.hostNetwork ? 1 : 0);
+    name_->setText(r.name);
+    directory_->setText(r.directory);
+}
+
+QString NewImageAnalysisDialog::startJob() {
+    const NewAnalysisRequest r = request();
+    if (r.image.isEmpty())
+        return tr("Choose an image.");
+    if (r.runImage && r.duration <= 0 && !duration_->text().trimmed().isEmpty())
+        return tr("Duration: a number of seconds greater than 0, or empty.");
     if (QString problem = r.problem(); !problem.isEmpty())
         return problem;
     settings().setValue(QStringLiteral("newAnalysis/directory"), r.directory);

@@ -100,6 +100,36 @@ private:
     QCheckBox* cache_;
 };
 
+// File › New Analysis from Container Image…: an image (archive, OCI layout, root directory or an
+// engine's image) inspected, its programs analyzed and/or a container run under runc and traced.
+class NewImageAnalysisDialog : public JobDialog {
+    Q_OBJECT
+public:
+    explicit NewImageAnalysisDialog(QWidget* parent = nullptr);
+    NewAnalysisRequest request() const;
+    void setRequest(const NewAnalysisRequest& r);
+    // Reads the image's manifest and config and shows them (layers, entrypoint, user, ports);
+    // false with the error shown when the image cannot be read.
+    bool inspect();
+    QString inspection() const;
+
+protected:
+    QString startJob() override;
+
+private:
+    QLineEdit* image_;
+    QLabel* details_;
+    QComboBox* mode_;
+    QCheckBox* analyze_;
+    QCheckBox* run_;
+    QLineEdit* client_;
+    QLineEdit* duration_;
+    QComboBox* network_;
+    QLineEdit* name_;
+    QLineEdit* directory_;
+    QCheckBox* cache_;
+};
+
 // Review › Validate in Complain Mode…: run a command with the reviewed profile; the run's trace,
 // with its violations, is written next to the project and shown on the timeline.
 class ValidateDialog : public JobDialog {
